@@ -43,3 +43,6 @@ export class NoIndexError extends NotFoundError {
 
 /** A pipeline run was refused because another one is in progress. */
 export class ConcurrentRunError extends AppError {}
+
+/** Too little interaction data to train a ranker (Amazon Personalize refuses it too); the message gives the counts. */
+export class InsufficientDataError extends ValidationError {}
