@@ -27,6 +27,8 @@ export interface RankerHyperParameters {
   readonly historyBoost: number;
   /** Softmax temperature that turns predicted preferences into scores summing to 1. */
   readonly temperature: number;
+  /** Each of a user's trained events is multiplied by this once per later event of the same user (recency by order, in (0, 1]). */
+  readonly historyOrderDecay: number;
   /** Each live event multiplies the mass of everything before it by this (recency by order, in (0, 1]). */
   readonly liveEventDecay: number;
   /** When a user's live events are folded in, their trained history counts as at most this much mass. */

@@ -25,6 +25,7 @@ export const DEFAULT_RANKER_HYPER_PARAMETERS: RankerHyperParameters = {
   halfLifeDays: 30,
   historyBoost: 0.3,
   temperature: 0.2,
+  historyOrderDecay: 0.97,
   liveEventDecay: 0.7,
   historyMassCap: 10,
 };
@@ -51,10 +52,13 @@ export function trainLocalRanker(rows: Iterable<InteractionRow>, options: Partia
   const userIndex = new Map(users.map((id, i) => [id, i]));
   const halfLifeSeconds = hyper.halfLifeDays * SECONDS_PER_DAY;
   const perUser = users.map(() => new Map<number, { mass: number; latestTimestamp: number }>());
-  for (const row of all) {
+  const laterEvents = countLaterEventsOfUser(all);
+  for (const [r, row] of all.entries()) {
     const history = perUser[userIndex.get(row.userId) as number] as Map<number, { mass: number; latestTimestamp: number }>;
     const item = itemIndex.get(row.itemId) as number;
-    const decay = 0.5 ** ((referenceTimestamp - row.timestamp) / halfLifeSeconds);
+    // Age decays an event globally; its place in the user's own sequence decays it per user, so a user whose
+    // latest events moved to another style is ranked by the new style even when the switch took only days.
+    const decay = 0.5 ** ((referenceTimestamp - row.timestamp) / halfLifeSeconds) * hyper.historyOrderDecay ** (laterEvents[r] as number);
     const entry = history.get(item) ?? { mass: 0, latestTimestamp: row.timestamp };
     entry.mass += hyper.eventWeights[row.eventType] * decay;
     entry.latestTimestamp = Math.max(entry.latestTimestamp, row.timestamp);
@@ -88,6 +92,24 @@ export function trainLocalRanker(rows: Iterable<InteractionRow>, options: Partia
   };
 }
 
+/** For each row, how many of the same user's events come after it (by timestamp; ties by row order). */
+function countLaterEventsOfUser(rows: readonly InteractionRow[]): Int32Array {
+  const later = new Int32Array(rows.length);
+  const byUser = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const list = byUser.get(row.userId);
+    if (list) list.push(i);
+    else byUser.set(row.userId, [i]);
+  });
+  for (const list of byUser.values()) {
+    list.sort((a, b) => (rows[a] as InteractionRow).timestamp - (rows[b] as InteractionRow).timestamp || a - b);
+    list.forEach((row, position) => {
+      later[row] = list.length - 1 - position;
+    });
+  }
+  return later;
+}
+
 function validateHyperParameters(h: RankerHyperParameters): void {
   const rule = (ok: boolean, field: string, expected: string, value: unknown): void => {
     if (!ok) throw new ValidationError(`ranker ${field} ${String(value)} is invalid: expected ${expected}`, { field });
@@ -100,6 +122,7 @@ function validateHyperParameters(h: RankerHyperParameters): void {
   rule(h.halfLifeDays > 0, 'halfLifeDays', 'a number > 0', h.halfLifeDays);
   rule(h.historyBoost >= 0 && Number.isFinite(h.historyBoost), 'historyBoost', 'a finite number >= 0', h.historyBoost);
   rule(h.temperature > 0 && Number.isFinite(h.temperature), 'temperature', 'a finite number > 0', h.temperature);
+  rule(h.historyOrderDecay > 0 && h.historyOrderDecay <= 1, 'historyOrderDecay', 'a number in (0, 1]', h.historyOrderDecay);
   rule(h.liveEventDecay > 0 && h.liveEventDecay <= 1, 'liveEventDecay', 'a number in (0, 1]', h.liveEventDecay);
   rule(h.historyMassCap > 0, 'historyMassCap', 'a number > 0', h.historyMassCap);
   for (const type of EVENT_TYPES) {
