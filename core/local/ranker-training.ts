@@ -25,7 +25,7 @@ export const DEFAULT_RANKER_HYPER_PARAMETERS: RankerHyperParameters = {
   halfLifeDays: 30,
   historyBoost: 0.3,
   temperature: 0.2,
-  historyOrderDecay: 0.97,
+  historyOrderDecay: 0.95,
   liveEventDecay: 0.7,
   historyMassCap: 10,
 };
