@@ -175,27 +175,30 @@ export class LocalRanker implements Ranker {
     };
   }
 
-  /** Solves the user's factor from trained history (capped) and live events, each event decaying what came before. */
+  /**
+   * Solves the user's factor from trained history (capped) and live events, each event decaying what came before: by
+   * order (liveEventDecay), and between live events also by the time between them. The gap between the training data
+   * and the first live event is not decayed by time: a user back after months should move with their clicks, not have
+   * one click erase their history.
+   */
   private foldIn(user: number | undefined, live: readonly LiveEvent[]): UserProfile | undefined {
     const hyper = this.model.hyperParameters;
     const halfLifeSeconds = hyper.halfLifeDays * SECONDS_PER_DAY;
     const mass = new Map<number, number>();
-    let reference: number | undefined;
     if (user !== undefined) {
       // A long history must not drown out what the user does now, so it enters as at most historyMassCap.
       const history = this.model.histories[user] ?? [];
       const total = history.reduce((s, e) => s + e.mass, 0);
       const scale = total > hyper.historyMassCap ? hyper.historyMassCap / total : 1;
       for (const e of history) mass.set(e.item, e.mass * scale);
-      reference = this.model.referenceTimestamp;
     }
     const ordered = live.slice().sort((a, b) => a.time - b.time || a.seq - b.seq);
+    let previous: number | undefined;
     for (const event of ordered) {
-      if (reference !== undefined) {
-        const decay = hyper.liveEventDecay * 0.5 ** (Math.max(0, event.time - reference) / halfLifeSeconds);
-        for (const [item, m] of mass) mass.set(item, m * decay);
-      }
-      reference = reference === undefined ? event.time : Math.max(reference, event.time);
+      const elapsed = previous === undefined ? 0 : Math.max(0, event.time - previous);
+      const decay = hyper.liveEventDecay * 0.5 ** (elapsed / halfLifeSeconds);
+      for (const [item, m] of mass) mass.set(item, m * decay);
+      previous = event.time;
       const item = this.itemIndex.get(event.itemId);
       if (item !== undefined) mass.set(item, (mass.get(item) ?? 0) + hyper.eventWeights[event.eventType]);
     }

@@ -37,3 +37,18 @@ describe('trainLocalRanker', () => {
     expect(() => trainLocalRanker(rows, { historyOrderDecay: 1.5 })).toThrow(/historyOrderDecay 1.5 is invalid/);
   });
 });
+
+describe('LocalRanker fold-in of live events', () => {
+  it("does not let one click months after the training data erase a user's trained history", async () => {
+    const { rows, favourite } = syntheticInteractions({ users: 60, clusters: 12, groupSize: 3, eventsPerUser: 40, seed: 3 });
+    const ranker = new LocalRanker(trainLocalRanker(rows, { seed: 1 }));
+    const inputList = Array.from({ length: 12 }, (_, c) => item(c));
+    const userId = 'user-0000';
+    const liked = favourite.get(userId) as number;
+    const other = (liked + 6) % 12;
+    await ranker.putEvents({ userId, sessionId: 's', events: [{ eventType: 'favorite', itemId: item(other), sentAt: new Date((END_TIMESTAMP + 300 * 24 * HOUR) * 1000) }] });
+    const top = (await ranker.rank({ userId, inputList })).slice(0, 3).map((r) => r.itemId);
+    expect(top).toContain(item(liked));
+    expect(top).toContain(item(other));
+  });
+});
