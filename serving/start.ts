@@ -9,7 +9,7 @@ import { AppError } from '../core/errors';
 import { buildLocalGeneration } from '../core/local/local-generation';
 import { LocalStateLayout, SERVING_ALIAS } from '../core/local/local-state';
 import { LocalVectorIndex } from '../core/local/hnsw-vector-index';
-import { DEFAULT_WEIGHT } from '../core/personalized-search';
+import { readConfig } from '../core/config';
 import { generateSampleLibrary } from '../sample/generate';
 import { createApiHandler } from './api-handler';
 import { createLocalServer } from './local-server';
@@ -31,8 +31,9 @@ function parsePort(raw: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
-  const dataDir = resolve(process.env.DATA_DIR ?? 'data/sample');
-  const stateDir = resolve(process.env.STATE_DIR ?? '.state');
+  const config = readConfig();
+  const dataDir = resolve(config.local.dataDir);
+  const stateDir = resolve(config.local.stateDir);
   const started = performance.now();
 
   if (!(await exists(join(dataDir, 'manifest.jsonl')))) {
@@ -46,15 +47,16 @@ async function main(): Promise<void> {
     const info = await buildLocalGeneration({
       dataDir,
       stateDir,
+      k: config.search.clusters,
       onStep: (step, detail) => console.log(`  ${step.padEnd(15)} ${detail} (${((performance.now() - started) / 1000).toFixed(1)} s)`),
     });
     console.log(`  generation ${info.generation} is live`);
   }
 
-  const service = new LocalSearchService({ stateDir });
+  const service = new LocalSearchService({ stateDir, candidates: config.search.candidates });
   await service.generation();
   const server = createLocalServer({
-    handle: createApiHandler(service, { defaultWeight: DEFAULT_WEIGHT, logError: (error) => console.error(error) }),
+    handle: createApiHandler(service, { defaultWeight: config.search.weight, logError: (error) => console.error(error) }),
     imageFile: (imageId) => service.imageFile(imageId),
   });
   server.listen(port, () => {

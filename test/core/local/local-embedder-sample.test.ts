@@ -2,10 +2,13 @@
  * The embedder's quality targets, on images it was not trained on: a 20-per-pair sample library, trained on the
  * first 15 variants of every style/subject pair and queried over the other 5.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LocalVectorIndex } from '../../../core/local/hnsw-vector-index';
 import { KMeansClusterer } from '../../../core/local/kmeans-clusterer';
+import { recallAtK } from '../../../core/metrics';
 import { trainLocalEmbedder } from '../../../core/local/local-embedder';
 import type { LocalEmbedder } from '../../../core/local/local-embedder';
 import { dot } from '../../../core/vector-math';
@@ -110,5 +113,43 @@ describe('LocalEmbedder on the sample library (held-out images)', () => {
     });
     const purities = [...clusters.values()].map((c) => Math.max(...c.values()) / [...c.values()].reduce((a, b) => a + b, 0));
     expect(mean(purities)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('clusters the sample identically for the same seed, and a warm-started re-run keeps >= 90% of cluster ids', async () => {
+    const clusterer = new KMeansClusterer();
+    const vectors = all.map((a) => a.vector);
+    const first = await clusterer.fit(vectors, { k: 48, seed: 7, restarts: 2 });
+    const again = await clusterer.fit(vectors, { k: 48, seed: 7, restarts: 2 });
+    expect(again.labels).toEqual(first.labels);
+
+    // The next run: a different seed and 5% of the images gone, warm-started from the first model.
+    const kept = all.map((_, i) => i).filter((i) => i % 20 !== 0);
+    const rerun = await clusterer.fit(kept.map((i) => vectors[i]!), { k: 48, seed: 8, restarts: 2, warmStart: first.model });
+    const same = kept.filter((i, j) => rerun.labels[j] === first.labels[i]).length;
+    expect(same / kept.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('finds with HNSW what an exact scan finds on the sample: recall@10 >= 0.98', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sample-hnsw-'));
+    try {
+      // exactThreshold 0 forces the graph even at this size.
+      const index = new LocalVectorIndex({ root, exactThreshold: 0 });
+      await index.createGeneration('g1', { dimension: embedder.dimension });
+      await index.upsert('g1', all.map((a) => ({ id: a.entry.imageId, vector: a.vector, cluster: 0, metadata: {} })));
+      await index.finalize('g1');
+      const queries = [...(await embedder.embedText([...SUBJECTS, ...STYLES.map(words)])), ...heldOut.filter((_, i) => i % 4 === 0).map((h) => h.vector)];
+      const recalls: number[] = [];
+      for (const q of queries) {
+        const graph = (await index.search({ generation: 'g1' }, q, { k: 10 })).map((h) => h.id);
+        const exact = all
+          .map((a) => ({ id: a.entry.imageId, score: dot(q, a.vector) }))
+          .sort((x, y) => y.score - x.score)
+          .map((x) => x.id);
+        recalls.push(recallAtK(graph, exact, 10));
+      }
+      expect(mean(recalls)).toBeGreaterThanOrEqual(0.98);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * An Amazon Personalize Personalized-Ranking campaign plus its event tracker behind the Ranker port.
+ * GetPersonalizedRanking: https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetPersonalizedRanking.html
+ * PutEvents: https://docs.aws.amazon.com/personalize/latest/dg/API_UBS_PutEvents.html
+ */
+import { GetPersonalizedRankingCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
+import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import { EVENT_TYPES } from '../ports/ranker';
+import type { PutEventsRequest, RankedItem, RankRequest, Ranker, TrackedEvent } from '../ports/ranker';
+import { errorMessage, errorName } from './retry';
+
+// Service limits: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
+export const MAX_INPUT_LIST = 500;
+export const MAX_EVENTS_PER_CALL = 10;
+const MAX_ID_LENGTH = 256;
+
+export interface PersonalizeRankerProps {
+  readonly campaignArn: string;
+  /** The event tracker's `trackingId` (from CreateEventTracker), not its ARN. */
+  readonly trackingId: string;
+  /** Optional filter applied to every ranking. */
+  readonly filterArn?: string;
+  /** @default new PersonalizeRuntimeClient({ region }) */
+  readonly runtimeClient?: PersonalizeRuntimeClient;
+  /** @default new PersonalizeEventsClient({ region }) */
+  readonly eventsClient?: PersonalizeEventsClient;
+  /** Used only for the clients created here. */
+  readonly region?: string;
+}
+
+export class PersonalizeRanker implements Ranker {
+  private readonly runtime: PersonalizeRuntimeClient;
+  private readonly events: PersonalizeEventsClient;
+
+  constructor(private readonly props: PersonalizeRankerProps) {
+    if (!/^arn:aws[a-z-]*:personalize:[a-z0-9-]+:\d{12}:campaign\/.+$/.test(props.campaignArn ?? '')) {
+      throw new ValidationError(`campaignArn ${JSON.stringify(props.campaignArn)} is not a Personalize campaign ARN (arn:aws:personalize:<region>:<account>:campaign/<name>)`, {
+        field: 'campaignArn',
+      });
+    }
+    if (typeof props.trackingId !== 'string' || props.trackingId.trim() === '') {
+      throw new ValidationError('trackingId is empty: pass the event tracker\'s trackingId (DescribeEventTracker shows it)', { field: 'trackingId' });
+    }
+    const config = props.region !== undefined ? { region: props.region } : {};
+    this.runtime = props.runtimeClient ?? new PersonalizeRuntimeClient(config);
+    this.events = props.eventsClient ?? new PersonalizeEventsClient(config);
+  }
+
+  /** Scored items in the campaign's order, then the items it returned without a score or left out, in input order. */
+  async rank(request: RankRequest): Promise<RankedItem[]> {
+    requireId(request.userId, 'userId');
+    const list = request.inputList;
+    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_INPUT_LIST) {
+      throw new ValidationError(`inputList has ${Array.isArray(list) ? list.length : 0} items: expected 1 to ${MAX_INPUT_LIST}`, { field: 'inputList' });
+    }
+    const seen = new Set<string>();
+    list.forEach((id, i) => {
+      if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`inputList[${i}] is empty (inputList has ${list.length} items)`, { field: 'inputList' });
+      if (seen.has(id)) throw new ValidationError(`inputList has "${id}" twice`, { field: 'inputList' });
+      seen.add(id);
+    });
+    const response = await this.call('GetPersonalizedRanking', () =>
+      this.runtime.send(
+        new GetPersonalizedRankingCommand({
+          campaignArn: this.props.campaignArn,
+          userId: request.userId,
+          inputList: [...list],
+          ...(request.context !== undefined && { context: { ...request.context } }),
+          ...(this.props.filterArn !== undefined && { filterArn: this.props.filterArn }),
+        }),
+      ),
+    );
+    const scored: RankedItem[] = [];
+    const placed = new Set<string>();
+    for (const item of response.personalizedRanking ?? []) {
+      const { itemId, score } = item;
+      // Anything not asked for, repeated, or unscored is left to the tail so each input item appears exactly once.
+      if (itemId === undefined || !seen.has(itemId) || placed.has(itemId) || typeof score !== 'number' || !Number.isFinite(score)) continue;
+      placed.add(itemId);
+      scored.push({ itemId, score });
+    }
+    const tail = list.filter((id) => !placed.has(id)).map((itemId) => ({ itemId }));
+    return [...scored, ...tail];
+  }
+
+  /** Sends the events in calls of at most ten, the PutEvents limit, in the order given. */
+  async putEvents(request: PutEventsRequest): Promise<void> {
+    requireId(request.userId, 'userId');
+    requireId(request.sessionId, 'sessionId');
+    const events = request.events;
+    if (!Array.isArray(events) || events.length < 1) throw new ValidationError('events is empty: send at least one event', { field: 'events' });
+    events.forEach(validateEvent);
+    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_CALL) {
+      const batch = events.slice(start, start + MAX_EVENTS_PER_CALL);
+      await this.call('PutEvents', () =>
+        this.events.send(
+          new PutEventsCommand({
+            trackingId: this.props.trackingId,
+            sessionId: request.sessionId,
+            userId: request.userId,
+            eventList: batch.map((e) => ({ eventType: e.eventType, sentAt: e.sentAt, itemId: e.itemId })),
+          }),
+        ),
+      );
+    }
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw translatePersonalizeError(error, operation, operation === 'PutEvents' ? `event tracker ${this.props.trackingId}` : this.props.campaignArn);
+    }
+  }
+}
+
+/** Maps Personalize SDK exceptions to the project's error classes; the SDK error stays as `cause`. */
+export function translatePersonalizeError(error: unknown, operation: string, resource: string): Error {
+  const name = errorName(error);
+  const detail = errorMessage(error);
+  switch (name) {
+    case 'ResourceNotFoundException':
+      return new NotFoundError(`${operation}: ${resource} was not found (${detail}); check the ARN/id in the configuration`, { cause: error });
+    case 'InvalidInputException':
+      return new ValidationError(`${operation} refused its input: ${detail}`, { cause: error });
+    case 'ResourceInUseException':
+      return new AppError(`${operation}: ${resource} is busy (${detail}); retry once it is ACTIVE`, { cause: error });
+    default:
+      return new AppError(`${operation} failed: ${name ?? 'error'}: ${detail}`, { cause: error });
+  }
+}
+
+function requireId(value: unknown, field: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_ID_LENGTH) {
+    throw new ValidationError(`${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field });
+  }
+}
+
+function validateEvent(event: TrackedEvent, index: number): void {
+  if (!EVENT_TYPES.includes(event.eventType)) {
+    throw new ValidationError(`events[${index}].eventType "${String(event.eventType)}" is not one of ${EVENT_TYPES.join(', ')}`, { field: 'eventType' });
+  }
+  if (typeof event.itemId !== 'string' || event.itemId.trim().length === 0 || event.itemId.length > MAX_ID_LENGTH) {
+    throw new ValidationError(`events[${index}].itemId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field: 'itemId' });
+  }
+  if (!(event.sentAt instanceof Date) || !Number.isFinite(event.sentAt.getTime())) {
+    throw new ValidationError(`events[${index}].sentAt is not a valid date`, { field: 'sentAt' });
+  }
+}
