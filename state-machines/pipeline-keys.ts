@@ -1,0 +1,9 @@
+/** Where each pipeline step reads and writes in the data bucket; the definition and the IAM grants share these. */
+export const PIPELINE_PREFIXES = {
+  images: 'images/',
+  embeddings: 'embeddings/',
+  kmeans: 'kmeans/',
+  assignments: 'assignments/',
+  personalize: 'personalize/',
+  runs: 'runs/',
+} as const;

@@ -1,0 +1,5 @@
+import { makeIndexImagesHandler } from '../index-images';
+import { dataStore, vectorIndex } from './environment';
+import { instrument } from './instrument';
+
+export const handler = instrument('Index images', makeIndexImagesHandler({ index: vectorIndex(), store: dataStore() }));
