@@ -2,22 +2,11 @@
  * The SageMaker built-in K-Means image per region. CDK does not resolve built-in algorithm images, so this is a table
  * from https://docs.aws.amazon.com/sagemaker/latest/dg/ecr-us-east-1.html#kmeans-us-east-1.title (one page per region).
  */
+import { KMEANS_IMAGE_ACCOUNTS } from '../core/aws/sagemaker-kmeans';
 import { ValidationError } from '../core/errors';
 
-const KMEANS_ACCOUNTS: Readonly<Record<string, string>> = {
-  'us-east-1': '382416733822',
-  'us-east-2': '404615174143',
-  'us-west-1': '632365934929',
-  'us-west-2': '174872318107',
-  'eu-west-1': '438346466558',
-  'eu-west-2': '644912444149',
-  'eu-central-1': '664544806723',
-  'ap-northeast-1': '351501993468',
-  'ap-southeast-1': '475088953585',
-  'ap-southeast-2': '712309505854',
-  'ap-south-1': '991648021394',
-  'ca-central-1': '469771592824',
-};
+// One table for the whole project: the adapters' glue keeps it beside the other K-Means formats.
+const KMEANS_ACCOUNTS = KMEANS_IMAGE_ACCOUNTS;
 
 export const KMEANS_REPOSITORY = 'kmeans';
 
@@ -27,7 +16,7 @@ export function kmeansImageAccount(region: string): string {
   if (account === undefined) {
     throw new ValidationError(
       `no SageMaker K-Means image is known for region "${region}": deploy to one of ${Object.keys(KMEANS_ACCOUNTS).join(', ')}, ` +
-        'or add the region\'s account to state-machines/kmeans-image.ts from the SageMaker "Docker registry paths" page',
+        'or add the region\'s account to KMEANS_IMAGE_ACCOUNTS in core/aws/sagemaker-kmeans.ts from the SageMaker "Docker registry paths" page',
       { field: 'region' },
     );
   }

@@ -6,14 +6,13 @@
 import { GetPersonalizedRankingCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
 import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events';
 import { AppError, NotFoundError, ValidationError } from '../errors';
-import { EVENT_TYPES } from '../ports/ranker';
-import type { PutEventsRequest, RankedItem, RankRequest, Ranker, TrackedEvent } from '../ports/ranker';
+import type { PutEventsRequest, RankedItem, RankRequest, Ranker } from '../ports/ranker';
+import { requireId, validateEvent } from '../ranker-input';
 import { errorMessage, errorName } from './retry';
 
 // Service limits: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
 export const MAX_INPUT_LIST = 500;
 export const MAX_EVENTS_PER_CALL = 10;
-const MAX_ID_LENGTH = 256;
 
 export interface PersonalizeRankerProps {
   readonly campaignArn: string;
@@ -128,23 +127,5 @@ export function translatePersonalizeError(error: unknown, operation: string, res
       return new AppError(`${operation}: ${resource} is busy (${detail}); retry once it is ACTIVE`, { cause: error });
     default:
       return new AppError(`${operation} failed: ${name ?? 'error'}: ${detail}`, { cause: error });
-  }
-}
-
-function requireId(value: unknown, field: string): void {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new ValidationError(`${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field });
-  }
-}
-
-function validateEvent(event: TrackedEvent, index: number): void {
-  if (!EVENT_TYPES.includes(event.eventType)) {
-    throw new ValidationError(`events[${index}].eventType "${String(event.eventType)}" is not one of ${EVENT_TYPES.join(', ')}`, { field: 'eventType' });
-  }
-  if (typeof event.itemId !== 'string' || event.itemId.trim().length === 0 || event.itemId.length > MAX_ID_LENGTH) {
-    throw new ValidationError(`events[${index}].itemId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field: 'itemId' });
-  }
-  if (!(event.sentAt instanceof Date) || !Number.isFinite(event.sentAt.getTime())) {
-    throw new ValidationError(`events[${index}].sentAt is not a valid date`, { field: 'sentAt' });
   }
 }

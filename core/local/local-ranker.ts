@@ -7,8 +7,8 @@
  * first, which a low-rank factor alone cannot guarantee when neighbouring clusters have near-parallel factors.
  */
 import { ValidationError } from '../errors';
-import { EVENT_TYPES } from '../ports/ranker';
 import type { EventType, PutEventsRequest, RankedItem, RankRequest, Ranker, TrackedEvent } from '../ports/ranker';
+import { requireId, validateEvent } from '../ranker-input';
 import { gramian, solveRow } from './ials';
 import { appendEventLog, readEventLog } from './ranker-event-log';
 import type { LoggedEvent } from './ranker-event-log';
@@ -17,7 +17,6 @@ import type { RankerModel } from './ranker-model-file';
 // GetPersonalizedRanking and PutEvents limits: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
 export const MAX_INPUT_LIST = 500;
 export const MAX_EVENTS_PER_CALL = 10;
-const MAX_ID_LENGTH = 256;
 const SECONDS_PER_DAY = 86_400;
 
 export interface LocalRankerOptions {
@@ -224,22 +223,4 @@ interface UserProfile {
 function shares(entries: readonly (readonly [number, number])[]): Map<number, number> {
   const total = entries.reduce((s, [, m]) => s + m, 0);
   return new Map(total > 0 ? entries.map(([item, m]) => [item, m / total]) : []);
-}
-
-function requireId(value: unknown, field: string): void {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new ValidationError(`${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field });
-  }
-}
-
-function validateEvent(event: TrackedEvent, index: number): void {
-  if (!EVENT_TYPES.includes(event.eventType)) {
-    throw new ValidationError(`events[${index}].eventType "${String(event.eventType)}" is not one of ${EVENT_TYPES.join(', ')}`, { field: 'eventType' });
-  }
-  if (typeof event.itemId !== 'string' || event.itemId.trim().length === 0 || event.itemId.length > MAX_ID_LENGTH) {
-    throw new ValidationError(`events[${index}].itemId must be a non-empty string of at most ${MAX_ID_LENGTH} characters`, { field: 'itemId' });
-  }
-  if (!(event.sentAt instanceof Date) || !Number.isFinite(event.sentAt.getTime())) {
-    throw new ValidationError(`events[${index}].sentAt is not a valid date`, { field: 'sentAt' });
-  }
 }
