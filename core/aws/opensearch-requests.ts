@@ -3,7 +3,8 @@
  * index settings and mapping, bulk NDJSON in bounded chunks, the k-NN query with efficient filtering, and the score
  * -> cosine formulas. https://opensearch.org/docs/latest/search-plugins/knn/approximate-knn/
  */
-import { AppError, DimensionMismatchError, ValidationError } from '../errors';
+import { AppError, ValidationError } from '../errors';
+import { recordProblem as sharedRecordProblem } from '../index-record-rules';
 import { compileFilter } from '../local/record-filter';
 import type { IndexRecord, SearchFilter, SearchHit } from '../ports/vector-index';
 
@@ -67,20 +68,10 @@ export function createIndexBody(dimension: number, generation: string, hnsw: Hns
 }
 
 /** The same record rules as the local index, so both report the same records as failed. */
+/** The shared record rules plus OpenSearch's own: a document _id is at most 512 bytes. */
 export function recordProblem(record: IndexRecord, dimension: number): string | undefined {
-  if (record === null || typeof record !== 'object') return 'record must be an object';
-  if (typeof record.id !== 'string' || record.id.length === 0) return 'id must be a non-empty string';
-  if (Buffer.byteLength(record.id, 'utf8') > 512) return 'id is longer than 512 bytes, the OpenSearch _id limit';
-  if (!(record.vector instanceof Float32Array)) return 'vector must be a Float32Array';
-  if (record.vector.length !== dimension) return new DimensionMismatchError(dimension, record.vector.length).message;
-  if (!record.vector.every(Number.isFinite)) return 'vector has a NaN or infinite component';
-  if (!record.vector.some((x) => x !== 0)) return 'vector is all zeros, so it has no direction for cosine similarity';
-  if (!Number.isInteger(record.cluster)) return `cluster must be an integer, got ${String(record.cluster)}`;
-  if (record.metadata === null || typeof record.metadata !== 'object') return 'metadata must be an object of strings';
-  for (const [key, value] of Object.entries(record.metadata)) {
-    if (typeof value !== 'string') return `metadata field "${key}" must be a string`;
-  }
-  return undefined;
+  if (typeof record?.id === 'string' && Buffer.byteLength(record.id, 'utf8') > 512) return 'id is longer than 512 bytes, the OpenSearch _id limit';
+  return sharedRecordProblem(record, dimension);
 }
 
 export function unitVector(vector: Float32Array): number[] {

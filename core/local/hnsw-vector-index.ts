@@ -8,6 +8,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError, DimensionMismatchError, NoIndexError, NotFoundError, ValidationError } from '../errors';
+import { recordProblem } from '../index-record-rules';
 import type { GenerationInfo, IndexRecord, SearchHit, SearchOptions, UpsertResult, VectorIndex } from '../ports/vector-index';
 import { exactTopK, rowDot } from './exact-search';
 import type { ScoredRow } from './exact-search';
@@ -338,21 +339,6 @@ export class LocalVectorIndex implements VectorIndex {
       .map((row) => ({ row, score: rowDot(loaded.vectors, row * dimension, query, dimension) }))
       .sort((a, b) => b.score - a.score || a.row - b.row);
   }
-}
-
-function recordProblem(record: IndexRecord, dimension: number): string | undefined {
-  if (record === null || typeof record !== 'object') return 'record must be an object';
-  if (typeof record.id !== 'string' || record.id.length === 0) return 'id must be a non-empty string';
-  if (!(record.vector instanceof Float32Array)) return 'vector must be a Float32Array';
-  if (record.vector.length !== dimension) return new DimensionMismatchError(dimension, record.vector.length).message;
-  if (!record.vector.every(Number.isFinite)) return 'vector has a NaN or infinite component';
-  if (!record.vector.some((x) => x !== 0)) return 'vector is all zeros, so it has no direction for cosine similarity';
-  if (!Number.isInteger(record.cluster)) return `cluster must be an integer, got ${String(record.cluster)}`;
-  if (record.metadata === null || typeof record.metadata !== 'object') return 'metadata must be an object of strings';
-  for (const [key, value] of Object.entries(record.metadata)) {
-    if (typeof value !== 'string') return `metadata field "${key}" must be a string`;
-  }
-  return undefined;
 }
 
 function queryVector(vector: Float32Array, dimension: number): Float32Array {
