@@ -4,7 +4,7 @@
  */
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AppError, ValidationError } from '../errors';
-import type { ParameterReader } from '../ports/parameter-reader';
+import type { ParameterReader, ParameterValue } from '../ports/parameter-reader';
 import { errorMessage, errorName } from './retry';
 
 export interface SsmParameterReaderProps {
@@ -23,7 +23,7 @@ export class SsmParameterReader implements ParameterReader {
     this.client = props.client ?? new SSMClient(props.region !== undefined ? { region: props.region } : {});
   }
 
-  async getParameters(names: readonly string[]): Promise<Readonly<Record<string, string>>> {
+  async getParameters(names: readonly string[]): Promise<Readonly<Record<string, ParameterValue>>> {
     if (names.length === 0 || names.length > MAX_NAMES_PER_CALL) {
       throw new ValidationError(`give 1 to ${MAX_NAMES_PER_CALL} parameter names, got ${names.length}`, { field: 'names' });
     }
@@ -33,9 +33,10 @@ export class SsmParameterReader implements ParameterReader {
     } catch (error) {
       throw new AppError(`SSM GetParameters ${names.join(', ')} failed: ${errorName(error) ?? 'Error'}: ${errorMessage(error)}`, { cause: error });
     }
-    const values: Record<string, string> = {};
+    const values: Record<string, ParameterValue> = {};
     for (const parameter of response.Parameters ?? []) {
-      if (parameter.Name !== undefined && parameter.Value !== undefined) values[parameter.Name] = parameter.Value;
+      if (parameter.Name === undefined || parameter.Value === undefined) continue;
+      values[parameter.Name] = { value: parameter.Value, ...(parameter.LastModifiedDate !== undefined && { lastModified: parameter.LastModifiedDate }) };
     }
     return values;
   }

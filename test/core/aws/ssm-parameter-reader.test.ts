@@ -10,9 +10,10 @@ beforeEach(() => ssm.reset());
 
 describe('SsmParameterReader', () => {
   it('reads all names in one GetParameters call and leaves missing ones out', async () => {
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/p/generation', Value: 'gen-1' }], InvalidParameters: ['/p/alias'] });
+    const written = new Date('2026-12-04T03:00:00Z');
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/p/generation', Value: 'gen-1', LastModifiedDate: written }], InvalidParameters: ['/p/alias'] });
     const values = await new SsmParameterReader({ client }).getParameters(['/p/generation', '/p/alias']);
-    expect(values).toEqual({ '/p/generation': 'gen-1' });
+    expect(values).toEqual({ '/p/generation': { value: 'gen-1', lastModified: written } });
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
     expect(ssm.commandCalls(GetParametersCommand)[0]?.args[0].input).toEqual({ Names: ['/p/generation', '/p/alias'] });
   });
