@@ -50,26 +50,28 @@ export class TaskFunctions extends Construct {
       POWERTOOLS_SERVICE_NAME: 'retraining-pipeline',
       POWERTOOLS_METRICS_NAMESPACE: 'ImageSearch/Pipeline',
     };
-    const make = (name: string, timeout: Duration, memoryMb = settings.taskMemoryMb): lambdaNodejs.NodejsFunction =>
+    // sharp (used to resize images for Titan) is native: it is installed next to the bundle for the build host's
+    // platform (linux-x64) rather than bundled, so a function that needs it runs on x86_64.
+    const make = (name: string, timeout: Duration, memoryMb = settings.taskMemoryMb, needsSharp = false): lambdaNodejs.NodejsFunction =>
       new lambdaNodejs.NodejsFunction(this, name, {
         entry: fileURLToPath(new URL(`../tasks/lambda/${name}.ts`, import.meta.url)),
         handler: 'handler',
         // cdk-nag AwsSolutions-L1 wants the newest Node.js runtime CDK knows.
         runtime: lambda.Runtime.NODEJS_26_X,
-        architecture: lambda.Architecture.ARM_64,
+        architecture: needsSharp ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
         memorySize: memoryMb,
         timeout,
         tracing: lambda.Tracing.ACTIVE,
         environment: common,
         logGroup: new logs.LogGroup(this, `${name}-logs`, { retention: logs.RetentionDays.ONE_MONTH }),
-        bundling: { minify: true, sourceMap: true, target: 'node22', externalModules: ['@aws-sdk/*'] },
+        bundling: { minify: true, sourceMap: true, target: 'node22', externalModules: ['@aws-sdk/*'], ...(needsSharp && { nodeModules: ['sharp'] }) },
       });
 
     const guard = make('guard', Duration.seconds(30), 256);
     guard.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [props.stateMachineArn] }));
     this.guard = guard;
 
-    const embedBatch = make('embed-batch', Duration.minutes(5));
+    const embedBatch = make('embed-batch', Duration.minutes(5), settings.taskMemoryMb, true);
     bucket.grantRead(embedBatch, `${PIPELINE_PREFIXES.images}*`);
     bucket.grantPut(embedBatch, `${PIPELINE_PREFIXES.embeddings}*`);
     embedBatch.addToRolePolicy(new iam.PolicyStatement({
