@@ -10,6 +10,7 @@ import { RetrainingStateMachine } from '../state-machines/retraining-state-machi
 import type { StackConfig } from './config';
 import { DataBucket } from './constructs/data-bucket';
 import { PersonalizeResources } from './constructs/personalize-resources';
+import { PipelineTeardown } from './constructs/pipeline-teardown';
 import { RetrainingSchedule } from './constructs/retraining-schedule';
 import { ServingApi } from './constructs/serving-api';
 import { VectorDomain } from './constructs/vector-domain';
@@ -29,6 +30,8 @@ export class ImageSearchStack extends Stack {
   readonly retraining: RetrainingStateMachine;
   readonly schedule: RetrainingSchedule;
   readonly serving: ServingApi;
+  /** Deletes what the pipeline created outside CloudFormation when the stack is deleted. */
+  readonly teardown: PipelineTeardown;
   /** SSM path of the published serving generation. */
   readonly servingParameterPrefix: string;
 
@@ -81,6 +84,23 @@ export class ImageSearchStack extends Stack {
       logRetention,
       retainData: config.retainData,
     });
+
+    this.teardown = new PipelineTeardown(this, 'Teardown', {
+      datasetGroupArn: this.personalize.datasetGroupArn,
+      campaignName: config.pipeline.campaignName,
+      solutionName: config.pipeline.personalizeSolutionName,
+      domain: this.vectorDomain.domain,
+      indexPrefix: `${config.pipeline.indexPrefix}-`,
+      alias: config.pipeline.alias,
+      parameterPrefix: this.servingParameterPrefix,
+      // A retained domain keeps its index: serving can resume on it after a redeploy.
+      keepIndex: config.retainData,
+      logRetention,
+    });
+    // CloudFormation deletes in reverse dependency order: the teardown runs while what it cleans still exists, and
+    // after the schedule is gone, so no scheduled run starts creating resources behind it.
+    this.teardown.dependOn(this.data, this.vectorDomain, this.personalize, this.retraining, this.serving);
+    this.schedule.node.addDependency(this.teardown.resource);
 
     new CfnOutput(this, 'ApiUrl', { value: this.serving.api.url });
     new CfnOutput(this, 'ApiKeyId', { value: this.serving.apiKey.keyId, description: 'aws apigateway get-api-key --api-key <id> --include-value' });

@@ -199,6 +199,20 @@ export class OpenSearchVectorIndex implements VectorIndex {
     return index === undefined ? undefined : this.generationOf(index);
   }
 
+  /**
+   * Adapter-only (the teardown's): removes the alias, so every generation can then be deleted. Returns the generation
+   * it pointed at, or undefined when there was no such alias. Uses DELETE so the caller needs no es:ESHttpPost.
+   */
+  async removeAlias(alias: string): Promise<string | undefined> {
+    validateOpenSearchName(alias, 'alias');
+    const index = await this.aliasIndex(alias);
+    if (index === undefined) return undefined;
+    const response = await this.send({ method: 'DELETE', path: `/${index}/_alias/${alias}` }, [404]);
+    // 404: removed (or the index deleted) by someone else in between, which is the outcome asked for.
+    if (response.statusCode === 404) return undefined;
+    return this.generationOf(index);
+  }
+
   async listGenerations(): Promise<GenerationInfo[]> {
     const response = await this.send({ method: 'GET', path: `/${this.indexPrefix}*/_mapping` });
     const out: GenerationInfo[] = [];

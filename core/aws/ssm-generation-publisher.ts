@@ -2,7 +2,7 @@
  * The GenerationPublisher port on SSM Parameter Store: one String parameter per field under a prefix, `generation`
  * written last. https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
  */
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AppError, ValidationError } from '../errors';
 import type { GenerationPublisher, PublishedGeneration } from '../ports/generation-publisher';
 import { errorMessage, errorName, withRetry } from './retry';
@@ -50,6 +50,25 @@ export class SsmGenerationPublisher implements GenerationPublisher {
       } catch (error) {
         throw new AppError(`SSM PutParameter ${name} failed: ${errorName(error) ?? 'Error'}: ${errorMessage(error)}`, { cause: error });
       }
+    }
+  }
+
+  /**
+   * Deletes every published parameter (the teardown's); returns the names that existed. Names that are already gone
+   * come back as InvalidParameters, not as an error, so a second run succeeds with nothing deleted.
+   */
+  async unpublish(): Promise<string[]> {
+    const names = PUBLISHED_FIELDS.map((field) => `${this.prefix}/${field}`);
+    try {
+      // One call: DeleteParameters takes up to 10 names and there are 6.
+      const out = await withRetry(
+        () => this.client.send(new DeleteParametersCommand({ Names: names })),
+        (error) => errorName(error) === 'ThrottlingException',
+        this.retry,
+      );
+      return [...(out.DeletedParameters ?? [])].sort();
+    } catch (error) {
+      throw new AppError(`SSM DeleteParameters under ${this.prefix} failed: ${errorName(error) ?? 'Error'}: ${errorMessage(error)}`, { cause: error });
     }
   }
 }

@@ -186,8 +186,9 @@ describe('ImageSearchStack', () => {
 
   it('scopes IAM: no wildcard actions, and Resource "*" only where the service has no resource-level permissions', () => {
     // Actions documented without resource-level permissions (X-Ray, CloudWatch Logs delivery for Step Functions, metrics,
-    // the ECR login for the built-in K-Means image, and sagemaker:ListTags that the .sync integrations' CDK policy adds).
-    const needsStar = /^(xray:|ecr:GetAuthorizationToken$|sagemaker:ListTags$|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$|cloudwatch:PutMetricData$)/;
+    // the ECR login for the built-in K-Means image, sagemaker:ListTags that the .sync integrations' CDK policy adds, and
+    // the Personalize List* calls of the teardown).
+    const needsStar = /^(xray:|ecr:GetAuthorizationToken$|sagemaker:ListTags$|personalize:List(Solutions|SolutionVersions|Campaigns|EventTrackers)$|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$|cloudwatch:PutMetricData$)/;
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
     );
