@@ -43,7 +43,7 @@ export interface AwsConfig {
   readonly spaceType: 'innerproduct' | 'cosinesimil' | 'l2';
   /** Titan InvokeModel calls in flight per process. @default 4 */
   readonly embedConcurrency: number;
-  /** SSM parameter path holding current-generation, alias, campaign-arn, tracking-id. @default '/image-search' */
+  /** SSM path the pipeline publishes the serving generation under (the stack's `/<resourcePrefix>/serving`). @default '/image-search/serving' */
   readonly parameterPath: string;
 }
 
@@ -77,7 +77,7 @@ export function readConfig(env: Env = process.env): AppConfig {
   if (!/^https:\/\/[^\s/]+/.test(endpoint)) throw invalid('OPENSEARCH_ENDPOINT', `must be an https:// URL, got "${endpoint}"`);
   const bucketPrefix = text(env, 'BUCKET_PREFIX', '');
   if (bucketPrefix !== '' && !bucketPrefix.endsWith('/')) throw invalid('BUCKET_PREFIX', `must end with "/", got "${bucketPrefix}"`);
-  const parameterPath = text(env, 'PARAMETER_PATH', '/image-search');
+  const parameterPath = text(env, 'PARAMETER_PATH', '/image-search/serving');
   if (!/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(parameterPath)) throw invalid('PARAMETER_PATH', `must be an SSM path like "/image-search", got "${parameterPath}"`);
   return {
     ...config,

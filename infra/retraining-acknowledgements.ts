@@ -36,7 +36,7 @@ export function acknowledgeRetrainingFindings(props: RetrainingAcknowledgementPr
   iam5(
     '*',
     'Only actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords (tracing), ECR GetAuthorizationToken ' +
-      'and CloudWatch PutMetricData (the SageMaker K-Means job), sagemaker:ListTags (the .sync integration) and the CloudWatch Logs ' +
+      'and CloudWatch PutMetricData (the SageMaker K-Means job), sagemaker:ListTags (the .sync integration), personalize:ListEventTrackers, and the CloudWatch Logs ' +
       'delivery actions Step Functions logging needs (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).',
   );
   for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*']) {

@@ -89,8 +89,9 @@ export function personalizeSteps(scope: Construct, props: PersonalizeStepsProps)
     [arn('dataset-import-job', '*')], { resultSelector: { 'status.$': '$.DatasetImportJob.Status' }, resultPath: '$.importStatus' });
 
   // One event tracker per dataset group, created by the first run: CloudFormation has no resource for it.
+  // Personalize's List* actions have no resource-level permissions, so this one statement is on "*".
   const listTrackers = sdk('List event trackers', 'listEventTrackers', { DatasetGroupArn: props.datasetGroupArn },
-    [props.datasetGroupArn, arn('event-tracker', '*')], { resultSelector: { 'trackers.$': '$.EventTrackers' }, resultPath: '$.eventTrackers' });
+    ['*'], { resultSelector: { 'trackers.$': '$.EventTrackers' }, resultPath: '$.eventTrackers' });
   const describeTracker = sdk('Describe event tracker', 'describeEventTracker', {
     EventTrackerArn: sfn.JsonPath.stringAt('$.eventTrackers.trackers[0].EventTrackerArn'),
   }, [arn('event-tracker', '*')], { resultSelector: { 'trackingId.$': '$.EventTracker.TrackingId' }, resultPath: '$.tracker' });

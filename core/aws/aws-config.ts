@@ -4,6 +4,7 @@
  */
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { NotFoundError } from '../errors';
+import type { PUBLISHED_FIELDS } from './ssm-generation-publisher';
 
 export interface RuntimeParameters {
   readonly generation: string;
@@ -12,11 +13,12 @@ export interface RuntimeParameters {
   readonly trackingId: string;
 }
 
-const NAMES: Readonly<Record<keyof RuntimeParameters, string>> = {
-  generation: 'current-generation',
+// The names the pipeline's publish step writes (core/aws/ssm-generation-publisher.ts PUBLISHED_FIELDS).
+const NAMES: Readonly<Record<keyof RuntimeParameters, (typeof PUBLISHED_FIELDS)[number]>> = {
+  generation: 'generation',
   alias: 'alias',
-  campaignArn: 'campaign-arn',
-  trackingId: 'tracking-id',
+  campaignArn: 'campaignArn',
+  trackingId: 'trackingId',
 };
 
 export interface RuntimeParameterSource {

@@ -29,7 +29,7 @@ describe('readConfig', () => {
       indexPrefix: 'images-',
       spaceType: 'innerproduct',
       embedConcurrency: 4,
-      parameterPath: '/image-search',
+      parameterPath: '/image-search/serving',
     });
   });
 

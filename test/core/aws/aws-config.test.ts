@@ -6,7 +6,7 @@ import { ssmRuntimeParameters } from '../../../core/aws/aws-config';
 
 const client = new SSMClient({ region: 'eu-west-1' });
 const ssm = mockClient(client);
-const names = ['/app/current-generation', '/app/alias', '/app/campaign-arn', '/app/tracking-id'];
+const names = ['/app/generation', '/app/alias', '/app/campaignArn', '/app/trackingId'];
 
 describe('ssmRuntimeParameters', () => {
   beforeEach(() => ssm.reset());
@@ -14,10 +14,10 @@ describe('ssmRuntimeParameters', () => {
   it('reads all four parameters in one GetParameters call and caches them', async () => {
     ssm.on(GetParametersCommand).resolves({
       Parameters: [
-        { Name: '/app/current-generation', Value: 'gen-1' },
+        { Name: '/app/generation', Value: 'gen-1' },
         { Name: '/app/alias', Value: 'images' },
-        { Name: '/app/campaign-arn', Value: 'arn:aws:personalize:eu-west-1:123456789012:campaign/c' },
-        { Name: '/app/tracking-id', Value: 't-1' },
+        { Name: '/app/campaignArn', Value: 'arn:aws:personalize:eu-west-1:123456789012:campaign/c' },
+        { Name: '/app/trackingId', Value: 't-1' },
       ],
     });
     const source = ssmRuntimeParameters({ parameterPath: '/app', client });
@@ -31,11 +31,11 @@ describe('ssmRuntimeParameters', () => {
   });
 
   it('names the missing parameters and does not cache the failure', async () => {
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/app/alias', Value: 'images' }], InvalidParameters: ['/app/current-generation'] });
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/app/alias', Value: 'images' }], InvalidParameters: ['/app/generation'] });
     const source = ssmRuntimeParameters({ parameterPath: '/app', client });
     const error = await source.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect((error as Error).message).toMatch(/\/app\/current-generation, \/app\/campaign-arn, \/app\/tracking-id are missing/);
+    expect((error as Error).message).toMatch(/\/app\/generation, \/app\/campaignArn, \/app\/trackingId are missing/);
     await source.get().catch(() => undefined);
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(2);
   });
