@@ -45,7 +45,7 @@ export async function benchPipeline(dataDir: string, plan: BenchPlan['pipeline']
     timingRow('pipeline', 'whole local pipeline', builds.map((b) => b.totalMs), {
       note: `buildLocalGeneration on ${generation.info.images} images with ${epochs}; no warm-up run (each build is a cold start, as in npm start)`,
     }),
-    timingRow('pipeline', 'embedder training (in pipeline)', builds.map((b) => b.stepMs['train-embedder'] ?? Number.NaN)),
+    timingRow('pipeline', 'embedder training (in pipeline)', builds.map((b) => b.stepMs['Train local embedder'] ?? Number.NaN)),
   ];
   try {
     rows.push(...(await benchSteps(dataDir, generation, plan)));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readManifest, type ManifestEntry } from '../core/image-manifest';
 import { FolderObjectStore } from '../core/local/folder-object-store';
-import { buildLocalGeneration, type GenerationInfo } from '../core/local/local-generation';
+import type { GenerationInfo } from '../core/local/local-generation';
+import { buildLocalGeneration } from '../state-machines/local-build';
 import { generateSampleLibrary } from '../sample/generate';
 
 export interface SampleImage {

@@ -14,7 +14,7 @@ import { formatCsvLine, INTERACTIONS_COLUMNS, readInteractionRows } from '../cor
 import { FolderObjectStore } from '../core/local/folder-object-store';
 import { LocalVectorIndex } from '../core/local/hnsw-vector-index';
 import { LocalEmbedder } from '../core/local/local-embedder';
-import { buildLocalGeneration } from '../core/local/local-generation';
+import { buildLocalGeneration } from '../state-machines/local-build';
 import { LocalRanker } from '../core/local/local-ranker';
 import { LocalStateLayout } from '../core/local/local-state';
 import { loadRankerModel } from '../core/local/ranker-model-file';

@@ -1,16 +1,16 @@
 /**
- * `npm start`: the embedded default. Builds the sample library if it is missing, builds a first generation if none is
- * being served, then serves the API and the web page on PORT (default 3000).
+ * `npm start`: the embedded default. Builds the sample library if it is missing, runs the retraining pipeline (the
+ * synthesized state machine, locally) if no generation is served, then serves the API and the web page on PORT (default 3000).
  */
 import { access } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AppError } from '../core/errors';
-import { buildLocalGeneration } from '../core/local/local-generation';
 import { LocalStateLayout, SERVING_ALIAS } from '../core/local/local-state';
 import { LocalVectorIndex } from '../core/local/hnsw-vector-index';
 import { readConfig } from '../core/config';
 import { generateSampleLibrary } from '../sample/generate';
+import { runLocalPipeline } from '../state-machines/local-runner';
 import { createApiHandler } from './api-handler';
 import { createLocalServer } from './local-server';
 import { LocalSearchService } from './local-search-service';
@@ -43,14 +43,16 @@ async function main(): Promise<void> {
   }
   const layout = new LocalStateLayout(stateDir);
   if ((await new LocalVectorIndex({ root: layout.indexRoot }).resolveAlias(SERVING_ALIAS)) === undefined) {
-    console.log(`No generation is served yet: building one from ${dataDir} into ${stateDir} …`);
-    const info = await buildLocalGeneration({
+    console.log(`No generation is served yet: running the retraining pipeline on ${dataDir} into ${stateDir} …`);
+    const result = await runLocalPipeline({
       dataDir,
       stateDir,
       k: config.search.clusters,
-      onStep: (step, detail) => console.log(`  ${step.padEnd(15)} ${detail} (${((performance.now() - started) / 1000).toFixed(1)} s)`),
+      onProgress: (line) => console.log(`  ${line}`),
     });
-    console.log(`  generation ${info.generation} is live`);
+    if (result.status !== 'SUCCEEDED') {
+      throw new AppError(`the first pipeline run failed at "${result.failure?.state}": ${result.failure?.error}: ${result.failure?.cause}`);
+    }
   }
 
   const service = new LocalSearchService({ stateDir, candidates: config.search.candidates });

@@ -77,67 +77,9 @@ export function kmeansHyperparameters(h: KMeansHyperparameters): Record<string, 
   return out;
 }
 
-/** One CSV line per vector, no header, as the `train` channel (`text/csv;label_size=0`) and the transform input expect. */
-export function* trainingCsvLines(vectors: Iterable<Float32Array>, dimension: number): Generator<string> {
-  let row = 0;
-  for (const vector of vectors) {
-    if (vector.length !== dimension) throw new ValidationError(`vector ${row} has dimension ${vector.length}, expected ${dimension}`, { field: 'vectors' });
-    if (!vector.every(Number.isFinite)) throw new ValidationError(`vector ${row} has a NaN or infinite component`, { field: 'vectors' });
-    yield Array.from(vector, shortestFloat32).join(',');
-    row++;
-  }
-}
-
-export interface KMeansAssignment {
-  readonly cluster: number;
-  readonly distance: number;
-}
-
-/**
- * Parses the transform output (one `{"closest_cluster": 3.0, "distance_to_cluster": 0.41}` per input line, in input
- * order with AssembleWith Line) into assignments; `expectedCount` and `k` catch a truncated or mismatched output.
- */
-export async function parseTransformOutput(lines: AsyncIterable<string> | Iterable<string>, options: { readonly expectedCount: number; readonly k: number }): Promise<KMeansAssignment[]> {
-  const out: KMeansAssignment[] = [];
-  let lineNumber = 0;
-  for await (const raw of lines) {
-    lineNumber++;
-    const line = raw.trim();
-    if (line === '') continue;
-    let parsed: { closest_cluster?: unknown; distance_to_cluster?: unknown };
-    try {
-      parsed = JSON.parse(line) as typeof parsed;
-    } catch (error) {
-      throw new ValidationError(`transform output line ${lineNumber} is not JSON: ${line.slice(0, 80)}`, { field: 'transformOutput', cause: error });
-    }
-    const cluster = parsed.closest_cluster;
-    const distance = parsed.distance_to_cluster;
-    if (typeof cluster !== 'number' || !Number.isInteger(cluster) || cluster < 0 || cluster >= options.k) {
-      throw new ValidationError(`transform output line ${lineNumber}: closest_cluster ${JSON.stringify(cluster)} is not a whole number from 0 to ${options.k - 1}`, {
-        field: 'transformOutput',
-      });
-    }
-    if (typeof distance !== 'number' || !Number.isFinite(distance) || distance < 0) {
-      throw new ValidationError(`transform output line ${lineNumber}: distance_to_cluster ${JSON.stringify(distance)} is not a number >= 0`, { field: 'transformOutput' });
-    }
-    out.push({ cluster, distance });
-  }
-  if (out.length !== options.expectedCount) {
-    throw new ValidationError(`transform output has ${out.length} records, expected ${options.expectedCount} (one per input vector, in order)`, {
-      field: 'transformOutput',
-    });
-  }
-  return out;
-}
-
-/** The shortest decimal that parses back to the same float32: a third of the bytes of a float64 print. */
-function shortestFloat32(x: number): string {
-  for (let digits = 1; digits < 9; digits++) {
-    const text = String(Number(x.toPrecision(digits)));
-    if (Math.fround(Number(text)) === x) return text;
-  }
-  return String(Number(x.toPrecision(9)));
-}
+// The CSV and jsonlines formats live in core/kmeans-csv.ts (one copy, shared with the pipeline steps).
+export { parseTransformOutput, trainingCsvLines } from '../kmeans-csv';
+export type { KMeansAssignment } from '../kmeans-csv';
 
 function integer(value: number, field: string, min: number): number {
   if (!Number.isInteger(value) || value < min) throw new ValidationError(`${field} must be an integer >= ${min}, got ${String(value)}`, { field });
