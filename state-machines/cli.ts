@@ -11,8 +11,18 @@ import { AppError } from '../core/errors';
 import { generateSampleLibrary } from '../sample/generate';
 import { runLocalPipeline } from './local-runner';
 
+const USAGE = 'usage: npm run pipeline -- [--data DIR] [--state DIR]';
+
+function parseCliArgs(argv: string[]): { data?: string; state?: string } {
+  try {
+    return parseArgs({ args: argv, options: { data: { type: 'string' }, state: { type: 'string' } }, allowPositionals: false }).values;
+  } catch (cause) {
+    throw new AppError(`${(cause as Error).message}\n${USAGE}`, { cause });
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, state: { type: 'string' } }, allowPositionals: false });
+  const values = parseCliArgs(process.argv.slice(2));
   const config = readConfig();
   const dataDir = resolve(values.data ?? config.local.dataDir);
   const stateDir = resolve(values.state ?? config.local.stateDir);
