@@ -50,6 +50,20 @@ export class ImageSearchStack extends Stack {
       importPrefixes: PERSONALIZE_IMPORT_PREFIXES,
     });
 
+    // Before the pipeline: "Publish generation" marks trained users in serving's user-history table.
+    this.serving = new ServingApi(this, 'Serving', {
+      domain: this.vectorDomain.domain,
+      config: config.serving,
+      parameterPrefix: this.servingParameterPrefix,
+      // OpenSearchVectorIndex names an index prefix + generation; the pipeline's indexPrefix has no separator.
+      indexPrefix: `${config.pipeline.indexPrefix}-`,
+      alias: config.pipeline.alias,
+      embeddingLength: config.pipeline.embeddingLength,
+      campaignName: config.pipeline.campaignName,
+      logRetention,
+      retainData: config.retainData,
+    });
+
     this.retraining = new RetrainingStateMachine(this, 'Retraining', {
       dataBucket: this.data.bucket,
       domain: this.vectorDomain.domain,
@@ -58,6 +72,7 @@ export class ImageSearchStack extends Stack {
       personalizeRole: this.personalize.role,
       settings: config.pipeline,
       servingParameterPrefix: this.servingParameterPrefix,
+      userHistoryTable: this.serving.userHistory,
     });
     acknowledgeRetrainingFindings({
       retraining: this.retraining,
@@ -72,18 +87,6 @@ export class ImageSearchStack extends Stack {
       enabled: config.scheduleEnabled,
     });
 
-    this.serving = new ServingApi(this, 'Serving', {
-      domain: this.vectorDomain.domain,
-      config: config.serving,
-      parameterPrefix: this.servingParameterPrefix,
-      // OpenSearchVectorIndex names an index prefix + generation; the pipeline's indexPrefix has no separator.
-      indexPrefix: `${config.pipeline.indexPrefix}-`,
-      alias: config.pipeline.alias,
-      embeddingLength: config.pipeline.embeddingLength,
-      campaignName: config.pipeline.campaignName,
-      logRetention,
-      retainData: config.retainData,
-    });
 
     this.teardown = new PipelineTeardown(this, 'Teardown', {
       datasetGroupArn: this.personalize.datasetGroupArn,

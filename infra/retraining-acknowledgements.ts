@@ -7,7 +7,7 @@ import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import type { RetrainingStateMachine } from '../state-machines/retraining-state-machine';
-import { PIPELINE_PREFIXES } from '../state-machines/pipeline-keys';
+import { PIPELINE_PREFIXES, TRAINED_USERS_FILE } from '../state-machines/pipeline-keys';
 import { arnOf } from './nag-findings';
 
 export interface RetrainingAcknowledgementProps {
@@ -45,6 +45,10 @@ export function acknowledgeRetrainingFindings(props: RetrainingAcknowledgementPr
   for (const prefix of Object.values(PIPELINE_PREFIXES)) {
     iam5(`${bucket}/${prefix}*`, `Objects under ${prefix} are named per run and per batch at run time; access stays inside this one prefix.`);
   }
+  iam5(
+    `${bucket}/${PIPELINE_PREFIXES.personalize}*/${TRAINED_USERS_FILE}`,
+    'Publish reads the trained-users file of the generation it publishes, whose folder is named per run; only that file name under this one prefix.',
+  );
   iam5(`${bucket}/kmeans/models/*`, 'SageMaker writes the K-Means model artifact under a per-run job name chosen at run time.');
   iam5(`arn:<AWS::Partition>:s3:::<${logicalId(props.bucket)}>/*`, "The Distributed Map's item reader and result writer read the manifest and write results in the data bucket under keys given at run time.");
   iam5(`${arnOf(props.domain)}/*`, 'Index generations are created, aliased and deleted by name at run time; access is limited to this one domain.');

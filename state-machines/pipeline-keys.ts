@@ -7,3 +7,6 @@ export const PIPELINE_PREFIXES = {
   personalize: 'personalize/',
   runs: 'runs/',
 } as const;
+
+/** Under `personalize/<generation>/`: the distinct users of the training interactions, marked at publish. */
+export const TRAINED_USERS_FILE = 'users.txt';

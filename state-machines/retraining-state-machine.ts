@@ -9,6 +9,7 @@
  */
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -21,7 +22,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../core/errors';
 import { kmeansImageUri } from './kmeans-image';
 import { KmeansSteps } from './kmeans-steps';
-import { PIPELINE_PREFIXES } from './pipeline-keys';
+import { PIPELINE_PREFIXES, TRAINED_USERS_FILE } from './pipeline-keys';
 import type { PipelineSettings } from './pipeline-settings';
 import { validatePipelineSettings } from './pipeline-settings';
 import { personalizeSteps, retryThrottling } from './personalize-steps';
@@ -52,6 +53,11 @@ export interface RetrainingStateMachineProps {
   readonly servingParameterPrefix: string;
   /** Bus for the success and failure events. @default the account's default event bus */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Serving's table of users with history (partition key `userId`): "Publish generation" marks every trained user in
+   * it, so serving personalises them before their first live event. @default no table: trained users are not marked
+   */
+  readonly userHistoryTable?: dynamodb.ITable;
 }
 
 export class RetrainingStateMachine extends Construct {
@@ -90,6 +96,7 @@ export class RetrainingStateMachine extends Construct {
       settings,
       servingParameterPrefix: props.servingParameterPrefix,
       stateMachineArn,
+      ...(props.userHistoryTable && { userHistoryTable: props.userHistoryTable }),
     });
     const fns = this.functions;
     this.domainClientRoles = fns.domainClientRoles;
@@ -143,6 +150,7 @@ export class RetrainingStateMachine extends Construct {
         'assignmentsKey.$': `States.Format('${PIPELINE_PREFIXES.assignments}{}.jsonl', $.run.generation)`,
         'interactionsKey.$': `States.Format('${PIPELINE_PREFIXES.personalize}{}/interactions.csv', $.run.generation)`,
         'interactionsUri.$': `States.Format('s3://${bucket.bucketName}/${PIPELINE_PREFIXES.personalize}{}/interactions.csv', $.run.generation)`,
+        'usersKey.$': `States.Format('${PIPELINE_PREFIXES.personalize}{}/${TRAINED_USERS_FILE}', $.run.generation)`,
       },
       resultPath: '$.keys',
     });
@@ -199,6 +207,7 @@ export class RetrainingStateMachine extends Construct {
       interactionsKey: settings.interactionsKey,
       assignmentsKey: sfn.JsonPath.stringAt('$.keys.assignmentsKey'),
       outputKey: sfn.JsonPath.stringAt('$.keys.interactionsKey'),
+      usersKey: sfn.JsonPath.stringAt('$.keys.usersKey'),
       clusterGeneration: generation,
     }, '$.interactions');
 
@@ -226,6 +235,7 @@ export class RetrainingStateMachine extends Construct {
       campaignArn: sfn.JsonPath.stringAt('$.campaign.arn'),
       trackingId: sfn.JsonPath.stringAt('$.tracker.trackingId'),
       alias: settings.alias,
+      usersKey: sfn.JsonPath.stringAt('$.keys.usersKey'),
     }, '$.published');
 
     const cleanup = step('Clean up generations', fns.cleanupGenerations, {

@@ -3,6 +3,7 @@
  * the thin entry files in `tasks/lambda/` with the local esbuild.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaNodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,7 +13,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { PipelineSettings } from './pipeline-settings';
-import { PIPELINE_PREFIXES } from './pipeline-keys';
+import { PIPELINE_PREFIXES, TRAINED_USERS_FILE } from './pipeline-keys';
 
 const TITAN_MODEL_ID = 'amazon.titan-embed-image-v1';
 
@@ -23,6 +24,8 @@ export interface TaskFunctionsProps {
   readonly servingParameterPrefix: string;
   /** ARN of the state machine the guard inspects; built from its name, since a reference would be circular. */
   readonly stateMachineArn: string;
+  /** Where "Publish generation" marks the trained users. @default none: the publish function marks nobody */
+  readonly userHistoryTable?: dynamodb.ITable;
 }
 
 /** The functions by step, named like their entry files. */
@@ -103,8 +106,15 @@ export class TaskFunctions extends Construct {
     props.domain.grantReadWrite(index);
     this.indexImages = index;
 
-    const publish = make('publish-generation', Duration.minutes(1), 256);
+    // Marking trained users is ~4 sequential BatchWriteItem calls per 100 users, so a large user base needs minutes.
+    const publish = make('publish-generation', props.userHistoryTable ? Duration.minutes(10) : Duration.minutes(1), 256);
     props.domain.grantReadWrite(publish);
+    if (props.userHistoryTable) {
+      publish.addEnvironment('USER_HISTORY_TABLE', props.userHistoryTable.tableName);
+      // BatchWriteItem only, not grantWriteData: the step adds marks and must not update or delete serving's items.
+      publish.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [props.userHistoryTable.tableArn] }));
+      bucket.grantRead(publish, `${PIPELINE_PREFIXES.personalize}*/${TRAINED_USERS_FILE}`);
+    }
     publish.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ssm:PutParameter', 'ssm:GetParameters'],
       resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${props.servingParameterPrefix.replace(/^\//, '')}/*` })],

@@ -7,10 +7,13 @@
  * stream ends, so `writeLines` sees an error before completion and, per the ObjectStore contract (the object appears
  * only once all lines are written: temp file + rename locally, a multipart upload that is never completed on S3),
  * publishes nothing. One pass over the input, no temp key, no buffering.
+ *
+ * With `usersKey` the distinct user ids of the rows written also go there, one per line, once the CSV is complete:
+ * the publish step marks them as users with history, so serving personalises the users Personalize was trained on.
  */
 import { assertClusterGeneration } from '../core/cluster-items';
 import { ValidationError } from '../core/errors';
-import { rewriteInteractions } from '../core/interactions';
+import { parseCsvLine, rewriteInteractions } from '../core/interactions';
 import type { RewriteStats } from '../core/interactions';
 import { checkPersonalizeMinimums } from '../core/personalize-minimums';
 import type { ObjectStore } from '../core/ports/object-store';
@@ -23,11 +26,15 @@ export interface RewriteInteractionsEvent {
   /** Where the cluster-level CSV goes. */
   readonly outputKey: string;
   readonly clusterGeneration: string;
+  /** Where the distinct user ids of the rows written go, one per line. @default not written */
+  readonly usersKey?: string;
 }
 
 export interface RewriteInteractionsResult extends RewriteStats {
   readonly outputKey: string;
   readonly clusterGeneration: string;
+  /** Present when the event asked for the users file. */
+  readonly usersKey?: string;
 }
 
 export async function rewriteInteractionsTask(
@@ -39,19 +46,46 @@ export async function rewriteInteractionsTask(
       throw new ValidationError(`${field} is required: a non-empty string`, { field });
     }
   }
+  if (event.usersKey !== undefined && (typeof event.usersKey !== 'string' || event.usersKey.length === 0)) {
+    throw new ValidationError('usersKey, when given, must be a non-empty string', { field: 'usersKey' });
+  }
   assertClusterGeneration(event.clusterGeneration);
   const clusters = await readAssignments(deps.store, event.assignmentsKey);
   const rewrite = rewriteInteractions(deps.store.readLines(event.interactionsKey), {
     clusterOf: (imageId) => clusters.get(imageId),
     clusterGeneration: event.clusterGeneration,
   });
+  // Held in memory: about 100 bytes per distinct user, so ~100 MB for a million users, within the Lambda's memory.
+  const users = event.usersKey === undefined ? undefined : new Set<string>();
+  const collected = users === undefined ? rewrite.lines : collectUsers(rewrite.lines, users);
   async function* checkedLines(): AsyncGenerator<string> {
-    yield* rewrite.lines;
+    yield* collected;
     const stats = rewrite.stats();
     checkPersonalizeMinimums({ interactions: stats.rowsWritten, usersWithTwoInteractions: stats.usersWithTwoInteractions });
   }
   await deps.store.writeLines(event.outputKey, checkedLines());
-  return { ...rewrite.stats(), outputKey: event.outputKey, clusterGeneration: event.clusterGeneration };
+  const result = { ...rewrite.stats(), outputKey: event.outputKey, clusterGeneration: event.clusterGeneration };
+  if (users === undefined || event.usersKey === undefined) return result;
+  await deps.store.writeLines(event.usersKey, users);
+  return { ...result, usersKey: event.usersKey };
+}
+
+const USER_COLUMN = 'USER_ID';
+
+/** Passes the rewritten lines through, adding each data row's USER_ID (the header says which column) to `users`. */
+async function* collectUsers(lines: AsyncIterable<string>, users: Set<string>): AsyncGenerator<string> {
+  let userColumn: number | undefined;
+  for await (const line of lines) {
+    const fields = parseCsvLine(line);
+    if (userColumn === undefined) {
+      // The rewrite's first line is the input's header, which it has already validated.
+      userColumn = fields?.findIndex((name) => name.trim() === USER_COLUMN) ?? -1;
+    } else {
+      const userId = userColumn >= 0 ? fields?.[userColumn] : undefined;
+      if (userId !== undefined) users.add(userId);
+    }
+    yield line;
+  }
 }
 
 /** imageId -> cluster from the assignments JSONL; our own output, so any bad line is an error, with its number. */

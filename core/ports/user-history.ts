@@ -6,4 +6,6 @@ export interface UserHistory {
   hasHistory(userId: string): Promise<boolean>;
   /** Marks the user as having history; idempotent. */
   recordActivity(userId: string): Promise<void>;
+  /** Marks many users at once (the users a model was trained on); idempotent, duplicates allowed. */
+  recordActivities(userIds: readonly string[]): Promise<void>;
 }

@@ -202,6 +202,17 @@ describe('ImageSearchStack', () => {
     }
   });
 
+  it("lets the pipeline's publish function mark trained users in serving's user-history table, with BatchWriteItem only", () => {
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    const [publishId] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('RetrainingTaskspublishgeneration'));
+    expect(tableId).toBeDefined();
+    const publish = template.toJSON().Resources[publishId as string] as { Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment: { Variables: Record<string, unknown> } } };
+    expect(publish.Properties.Environment.Variables['USER_HISTORY_TABLE']).toEqual({ Ref: tableId });
+    const publishPolicy = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: publish.Properties.Role['Fn::GetAtt'][0] }] } }));
+    const tableActions = [...publishPolicy.matchAll(/"(dynamodb:[A-Za-z]+)"/g)].map((match) => match[1]);
+    expect(tableActions).toEqual(['dynamodb:BatchWriteItem']);
+  });
+
   it('limits the OpenSearch domain to identity grants: no access policy open to anyone', () => {
     template.hasResourceProperties('AWS::OpenSearchService::Domain', { AccessPolicies: Match.absent() });
   });

@@ -89,6 +89,9 @@ class MemoryUserHistory implements UserHistory {
   async recordActivity(userId: string): Promise<void> {
     this.users.add(userId);
   }
+  async recordActivities(userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) this.users.add(userId);
+  }
 }
 
 /** SSM as the pipeline's publisher writes it: one parameter at a time, `generation` last. */

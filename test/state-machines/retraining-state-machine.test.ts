@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,13 +19,14 @@ const aslValidator = createRequire(import.meta.url)('asl-validator') as (
 
 const SETTINGS: PipelineSettings = { ...DEFAULT_PIPELINE_SETTINGS, k: 12, maxPollAttempts: 30, pollIntervalSeconds: 45, embedBatchSize: 25 };
 
-function makeStack(options: { region?: string; settings?: PipelineSettings; prefix?: string; bundle?: boolean } = {}): { stack: Stack; machine: RetrainingStateMachine } {
+function makeStack(options: { region?: string; settings?: PipelineSettings; prefix?: string; bundle?: boolean; userHistory?: boolean } = {}): { stack: Stack; machine: RetrainingStateMachine } {
   // Only the main stack bundles the Lambdas (the slow part); stacks built to check validation skip it.
   const app = new App(options.bundle === true ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'PipelineTest', { env: { account: '123456789012', region: options.region ?? 'us-east-1' } });
   const bucket = new s3.Bucket(stack, 'Data');
   const domain = opensearch.Domain.fromDomainEndpoint(stack, 'Domain', 'https://search-images-abc.us-east-1.es.amazonaws.com');
   const personalizeRole = new iam.Role(stack, 'PersonalizeRole', { assumedBy: new iam.ServicePrincipal('personalize.amazonaws.com') });
+  const userHistoryTable = options.userHistory === false ? undefined : new dynamodb.Table(stack, 'UserHistory', { partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING } });
   const machine = new RetrainingStateMachine(stack, 'Retraining', {
     dataBucket: bucket,
     domain,
@@ -32,6 +35,7 @@ function makeStack(options: { region?: string; settings?: PipelineSettings; pref
     personalizeRole,
     settings: options.settings ?? SETTINGS,
     servingParameterPrefix: options.prefix ?? '/image-search/serving',
+    ...(userHistoryTable && { userHistoryTable }),
   });
   return { stack, machine };
 }
@@ -148,6 +152,7 @@ describe('RetrainingStateMachine definition', () => {
       'campaignArn.$': '$.campaign.arn',
       'trackingId.$': '$.tracker.trackingId',
       'generation.$': '$.run.generation',
+      'usersKey.$': '$.keys.usersKey',
     });
     expect(publish.Next).toBe('Clean up generations');
     expect(state('Clean up generations').Next).toBe('Publish success event');
@@ -207,6 +212,35 @@ describe('RetrainingStateMachine resources', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] }),
     });
+  });
+
+  it('hands the trained-users key from "Plan run keys" to the rewrite and publish steps', () => {
+    expect(state('Plan run keys')).toMatchObject({ Parameters: { 'usersKey.$': "States.Format('personalize/{}/users.txt', $.run.generation)" } });
+    expect(state('Rewrite interactions').Parameters).toMatchObject({ 'usersKey.$': '$.keys.usersKey' });
+  });
+
+  it("lets only the publish function BatchWriteItem on the user-history table, and names the table in its environment", () => {
+    const tableId = stack.getLogicalId(stack.node.findChild('UserHistory').node.defaultChild as dynamodb.CfnTable);
+    const publishFn = machine.functions.publishGeneration.node.defaultChild as CfnResource;
+    const publishRoleId = stack.getLogicalId(machine.functions.publishGeneration.role?.node.defaultChild as iam.CfnRole);
+    const dynamoStatements: { roles: unknown; statement: { Action: unknown; Resource: unknown } }[] = [];
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[]) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if (([] as string[]).concat(statement.Action).some((action) => action.startsWith('dynamodb:'))) dynamoStatements.push({ roles: policy.Properties.Roles, statement });
+      }
+    }
+    expect(dynamoStatements).toEqual([{ roles: [{ Ref: publishRoleId }], statement: expect.objectContaining({ Action: 'dynamodb:BatchWriteItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }) }]);
+    const fnProps = template.toJSON().Resources[stack.getLogicalId(publishFn)].Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(fnProps.Environment.Variables['USER_HISTORY_TABLE']).toEqual({ Ref: tableId });
+    // It reads the users file "Rewrite interactions" wrote, and nothing else under personalize/.
+    const publishReads = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: publishRoleId }] } }));
+    expect(publishReads).toContain('/personalize/*/users.txt');
+    expect(publishReads).not.toContain('/personalize/*"');
+  });
+
+  it('marks no users without a user-history table: no DynamoDB grant, no table variable', () => {
+    const bare = Template.fromStack(makeStack({ userHistory: false }).stack);
+    expect(JSON.stringify(bare.toJSON())).not.toMatch(/dynamodb:|USER_HISTORY_TABLE/);
   });
 
   it('runs eight task functions on the latest Node.js runtime with tracing', () => {

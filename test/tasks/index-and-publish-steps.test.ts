@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeCleanupGenerationsHandler } from '../../tasks/cleanup-generations';
 import { makeIndexImagesHandler } from '../../tasks/index-images';
-import { makePublishGenerationHandler } from '../../tasks/publish-generation';
+import type { UserHistory } from '../../core/ports/user-history';
+import { MARK_USERS_CHUNK, makePublishGenerationHandler } from '../../tasks/publish-generation';
 import { MemoryObjectStore } from '../fixtures/memory-object-store';
 import { MemoryVectorIndex, RecordingPublisher } from './pipeline-fakes';
 
@@ -57,6 +58,22 @@ async function indexWith(generations: { name: string; complete: boolean }[], ali
   return index;
 }
 
+/** Records each recordActivities call; can fail to show the error path. */
+class RecordingUserHistory implements UserHistory {
+  readonly calls: string[][] = [];
+  failWith: Error | undefined;
+  async hasHistory(userId: string): Promise<boolean> {
+    return this.calls.some((ids) => ids.includes(userId));
+  }
+  async recordActivity(userId: string): Promise<void> {
+    await this.recordActivities([userId]);
+  }
+  async recordActivities(userIds: readonly string[]): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.calls.push([...userIds]);
+  }
+}
+
 const publishEvent = { generation: 'gen-2', clusterGeneration: 'gen-2', clusterCount: 12, campaignArn: 'arn:campaign', trackingId: 'track-1', alias: 'images' };
 
 describe('publish generation', () => {
@@ -86,6 +103,60 @@ describe('publish generation', () => {
     const index = await indexWith([{ name: 'gen-1', complete: true }, { name: 'gen-2', complete: false }], 'gen-1');
     await expect(makePublishGenerationHandler({ index, publisher: new RecordingPublisher() })(publishEvent)).rejects.toThrow(/gen-2 is not finalized/);
     expect(index.aliases.get('images')).toBe('gen-1');
+  });
+});
+
+describe('publish generation: marking trained users', () => {
+  const usersKey = 'personalize/gen-2/users.txt';
+
+  it('marks every user of the users file in chunks after publishing, and reports the count', async () => {
+    const index = await indexWith([{ name: 'gen-1', complete: true }, { name: 'gen-2', complete: true }], 'gen-1');
+    const store = new MemoryObjectStore();
+    const ids = Array.from({ length: MARK_USERS_CHUNK + 5 }, (_, i) => `user-${i}`);
+    await store.writeLines(usersKey, ids);
+    const userHistory = new RecordingUserHistory();
+    const publisher = new RecordingPublisher();
+    const result = await makePublishGenerationHandler({ index, publisher, userHistory, store })({ ...publishEvent, usersKey });
+    expect(result).toEqual({ generation: 'gen-2', previous: 'gen-1', usersMarked: ids.length });
+    expect(userHistory.calls.map((chunk) => chunk.length)).toEqual([MARK_USERS_CHUNK, 5]);
+    expect(userHistory.calls.flat()).toEqual(ids);
+    expect(publisher.published).toEqual([publishEvent]);
+  });
+
+  it('marks nobody without a userHistory (the local runner) or without a usersKey', async () => {
+    const index = await indexWith([{ name: 'gen-2', complete: true }]);
+    const store = new MemoryObjectStore();
+    await store.writeLines(usersKey, ['alice']);
+    const userHistory = new RecordingUserHistory();
+    expect(await makePublishGenerationHandler({ index, publisher: new RecordingPublisher() })({ ...publishEvent, usersKey })).toEqual({ generation: 'gen-2', previous: null });
+    expect(await makePublishGenerationHandler({ index, publisher: new RecordingPublisher(), userHistory, store })(publishEvent)).toEqual({ generation: 'gen-2', previous: 'gen-2' });
+    expect(userHistory.calls).toEqual([]);
+  });
+
+  it('marks nobody when publishing fails, and says the generation is live when marking fails', async () => {
+    const index = await indexWith([{ name: 'gen-1', complete: true }, { name: 'gen-2', complete: true }], 'gen-1');
+    const store = new MemoryObjectStore();
+    await store.writeLines(usersKey, ['alice', 'bob']);
+    const userHistory = new RecordingUserHistory();
+    const failing = new RecordingPublisher();
+    failing.failWith = new Error('AccessDenied');
+    await expect(makePublishGenerationHandler({ index, publisher: failing, userHistory, store })({ ...publishEvent, usersKey })).rejects.toThrow(/back on gen-1/);
+    expect(userHistory.calls).toEqual([]);
+
+    userHistory.failWith = new Error('throttled');
+    await expect(makePublishGenerationHandler({ index, publisher: new RecordingPublisher(), userHistory, store })({ ...publishEvent, usersKey })).rejects.toThrow(
+      /gen-2 is published, but marking its trained users from personalize\/gen-2\/users.txt failed .*: throttled/,
+    );
+    expect(index.aliases.get('images')).toBe('gen-2');
+  });
+
+  it('requires a store with a userHistory, and a non-empty usersKey', async () => {
+    const index = await indexWith([{ name: 'gen-2', complete: true }]);
+    const userHistory = new RecordingUserHistory();
+    expect(() => makePublishGenerationHandler({ index, publisher: new RecordingPublisher(), userHistory })).toThrow(/needs a store/);
+    const handler = makePublishGenerationHandler({ index, publisher: new RecordingPublisher(), userHistory, store: new MemoryObjectStore() });
+    await expect(handler({ ...publishEvent, usersKey: '' })).rejects.toThrow(/usersKey is required/);
+    expect(index.aliases.get('images')).toBeUndefined();
   });
 });
 

@@ -58,4 +58,26 @@ describe('rewriteInteractionsTask', () => {
     await expect(rewriteInteractionsTask({ ...event, clusterGeneration: 'GEN' }, { store })).rejects.toThrow(/cluster generation "GEN" is invalid/);
     expect(await store.exists(event.outputKey)).toBe(false);
   });
+
+  it('writes the distinct users of the rows written to usersKey when asked, and only then', async () => {
+    const store = await storeWith(30, 40);
+    // A user whose only row points at an unknown image is not trained on, so it is not listed.
+    await store.putBytes(event.interactionsKey, `${interactionsCsv(30, 40)}"user,quoted",img-1,1700000000,view\nghost,img-unknown,1700000000,view\n`);
+    const result = await rewriteInteractionsTask({ ...event, usersKey: 'gen/users.txt' }, { store });
+    expect(result.usersKey).toBe('gen/users.txt');
+    const users = (await store.getText('gen/users.txt')).trimEnd().split('\n');
+    expect(users).toEqual([...Array.from({ length: 30 }, (_, u) => `user-${u}`), 'user,quoted']);
+    expect(users).toHaveLength(result.users);
+
+    const plain = await storeWith(30, 40);
+    expect(await rewriteInteractionsTask(event, { store: plain })).not.toHaveProperty('usersKey');
+    expect(await plain.list('gen/')).toEqual(['gen/assignments.jsonl', 'gen/interactions.csv']);
+  });
+
+  it('writes no users file when the result is below the minimums, and rejects an empty usersKey', async () => {
+    const store = await storeWith(20, 40);
+    await expect(rewriteInteractionsTask({ ...event, usersKey: 'gen/users.txt' }, { store })).rejects.toBeInstanceOf(InsufficientDataError);
+    expect(await store.exists('gen/users.txt')).toBe(false);
+    await expect(rewriteInteractionsTask({ ...event, usersKey: '' }, { store })).rejects.toThrow(/usersKey/);
+  });
 });
