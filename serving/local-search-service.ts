@@ -34,6 +34,12 @@ export interface LocalSearchServiceProps {
   /** k-NN hits re-ranked per search. @default 100 */
   readonly candidates?: number;
   readonly preferenceTtlMs?: number;
+  /**
+   * How long a read of the alias is reused before the next request reads it again: a swap reaches serving within this
+   * time. Reading it on every request put a file open/read/close on each search's path, and that is what set the p99.
+   * @default 250
+   */
+  readonly aliasCheckMs?: number;
 }
 
 export class LocalSearchService implements SearchService {
@@ -42,6 +48,7 @@ export class LocalSearchService implements SearchService {
   private readonly cache: PreferenceCache;
   private current: LoadedGeneration | undefined;
   private loading: { readonly generation: string; readonly promise: Promise<LoadedGeneration> } | undefined;
+  private aliasRead: { readonly at: number; readonly target: Promise<string | undefined> } | undefined;
   /** Appends to the event log one at a time, in arrival order. */
   private logQueue: Promise<void> = Promise.resolve();
 
@@ -135,7 +142,7 @@ export class LocalSearchService implements SearchService {
 
   /** The generation the alias points at, loaded; keeps serving the current one while a new one loads. */
   async generation(): Promise<LoadedGeneration> {
-    const target = await this.index.resolveAlias(SERVING_ALIAS);
+    const target = await this.aliasTarget();
     if (target === undefined) throw new NoIndexError(SERVING_ALIAS);
     if (this.current?.info.generation === target) return this.current;
     if (this.loading?.generation !== target) {
@@ -154,6 +161,19 @@ export class LocalSearchService implements SearchService {
       );
     }
     return this.current ?? this.loading.promise;
+  }
+
+  private aliasTarget(): Promise<string | undefined> {
+    const now = performance.now();
+    if (this.aliasRead === undefined || now - this.aliasRead.at >= (this.props.aliasCheckMs ?? 250)) {
+      const target = this.index.resolveAlias(SERVING_ALIAS);
+      this.aliasRead = { at: now, target };
+      // A failed read is not reused: the next request reads again.
+      target.catch(() => {
+        if (this.aliasRead?.target === target) this.aliasRead = undefined;
+      });
+    }
+    return this.aliasRead.target;
   }
 
   private async load(generation: string): Promise<LoadedGeneration> {
