@@ -6,6 +6,9 @@
 import { ValidationError } from './errors';
 import { EVENT_TYPES, type TrackedEvent } from './ports/ranker';
 
+// GetPersonalizedRanking's limit: https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetPersonalizedRanking.html
+export const MAX_INPUT_LIST = 500;
+
 export const MAX_ID_LENGTH = 256;
 
 export function requireId(value: unknown, field: string): void {
@@ -24,4 +27,17 @@ export function validateEvent(event: TrackedEvent, index: number): void {
   if (!(event.sentAt instanceof Date) || !Number.isFinite(event.sentAt.getTime())) {
     throw new ValidationError(`events[${index}].sentAt is not a valid date`, { field: 'sentAt' });
   }
+}
+
+/** 1 to 500 distinct, non-empty item ids, as GetPersonalizedRanking takes. */
+export function validateInputList(list: readonly string[]): void {
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_INPUT_LIST) {
+    throw new ValidationError(`inputList has ${Array.isArray(list) ? list.length : 0} items: expected 1 to ${MAX_INPUT_LIST}`, { field: 'inputList' });
+  }
+  const seen = new Set<string>();
+  list.forEach((id, i) => {
+    if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`inputList[${i}] is empty (inputList has ${list.length} items)`, { field: 'inputList' });
+    if (seen.has(id)) throw new ValidationError(`inputList has "${id}" twice`, { field: 'inputList' });
+    seen.add(id);
+  });
 }

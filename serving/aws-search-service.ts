@@ -5,7 +5,7 @@
  */
 import { clusterItemId, assertClusterGeneration } from '../core/cluster-items';
 import { AppError, NoIndexError, NotFoundError } from '../core/errors';
-import { explain, type FusionStrategy } from '../core/fusion';
+import type { FusionStrategy } from '../core/fusion';
 import { personalizedSearch, rankClusters, type SearchGeneration } from '../core/personalized-search';
 import type { Embedder } from '../core/ports/embedder';
 import type { ImageCatalog } from '../core/ports/image-catalog';
@@ -15,6 +15,7 @@ import type { UserHistory } from '../core/ports/user-history';
 import type { VectorIndex } from '../core/ports/vector-index';
 import type { EventRequest, HealthResponse, SearchRequest, SearchResponse, SearchService } from './api-types';
 import { PreferenceCache } from './preference-cache';
+import { toPersonalizedQuery, toSearchResponse } from './search-response';
 
 /** The parameter names under the serving prefix, as the pipeline's publish step writes them. */
 export const SERVING_PARAMETERS = ['generation', 'clusterGeneration', 'clusterCount', 'campaignArn', 'trackingId', 'alias'] as const;
@@ -94,32 +95,9 @@ export class AwsSearchService implements SearchService {
     const { results, personalized } = await personalizedSearch(
       { embedder: this.deps.embedder, index: this.deps.index, preferences: (userId, generation) => this.cache.get(userId, generation) },
       published,
-      {
-        ...(request.q !== undefined && { text: request.q }),
-        ...(request.image !== undefined && { image: request.image }),
-        ...(request.userId !== undefined && { userId: request.userId }),
-        k: request.k,
-        weight: request.weight,
-        strategy: this.options.strategy ?? 'weighted-mean',
-        ...(this.options.candidates !== undefined && { candidates: this.options.candidates }),
-      },
+      toPersonalizedQuery(request, this.options),
     );
-    const imageUrl = this.options.imageUrl ?? ((imageId: string) => `/images/${encodeURIComponent(imageId)}`);
-    return {
-      results: results.map((r) => ({
-        imageId: r.id,
-        url: imageUrl(r.id, r.metadata),
-        score: r.score,
-        similarity: r.similarity,
-        preference: r.preference ?? null,
-        cluster: r.cluster,
-        metadata: publicMetadata(r.metadata),
-        why: explain(r),
-      })),
-      generation: published.generation,
-      weight: request.weight,
-      personalized,
-    };
+    return toSearchResponse(results, { generation: published.generation, weight: request.weight, personalized }, this.options.imageUrl);
   }
 
   async recordEvent(event: EventRequest): Promise<void> {
@@ -228,9 +206,4 @@ export class AwsSearchService implements SearchService {
     }
     return ranker;
   }
-}
-
-function publicMetadata(metadata: Readonly<Record<string, string>>): Record<string, string> {
-  const { key: _key, ...rest } = metadata;
-  return rest;
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { clusterItemId } from '../core/cluster-items';
 import { NoIndexError, NotFoundError } from '../core/errors';
-import { explain, type FusionStrategy } from '../core/fusion';
+import type { FusionStrategy } from '../core/fusion';
 import { readGenerationInfo, type GenerationInfo } from '../core/local/local-generation';
 import { LocalEmbedder } from '../core/local/local-embedder';
 import { LocalRanker } from '../core/local/local-ranker';
@@ -18,6 +18,7 @@ import { loadRankerModel } from '../core/local/ranker-model-file';
 import { personalizedSearch, rankClusters, type SearchGeneration } from '../core/personalized-search';
 import type { EventRequest, HealthResponse, SearchRequest, SearchResponse, SearchService } from './api-types';
 import { PreferenceCache } from './preference-cache';
+import { toPersonalizedQuery, toSearchResponse } from './search-response';
 
 interface LoadedGeneration {
   readonly info: GenerationInfo;
@@ -75,31 +76,9 @@ export class LocalSearchService implements SearchService {
           loaded.ranker.hasHistory(userId) ? this.cache.get(userId, generation) : undefined,
       },
       loaded.search,
-      {
-        ...(request.q !== undefined && { text: request.q }),
-        ...(request.image !== undefined && { image: request.image }),
-        ...(request.userId !== undefined && { userId: request.userId }),
-        k: request.k,
-        weight: request.weight,
-        strategy: this.props.strategy ?? 'weighted-mean',
-        ...(this.props.candidates !== undefined && { candidates: this.props.candidates }),
-      },
+      toPersonalizedQuery(request, this.props),
     );
-    return {
-      results: results.map((r) => ({
-        imageId: r.id,
-        url: `/images/${encodeURIComponent(r.id)}`,
-        score: r.score,
-        similarity: r.similarity,
-        preference: r.preference ?? null,
-        cluster: r.cluster,
-        metadata: publicMetadata(r.metadata),
-        why: explain(r),
-      })),
-      generation: loaded.info.generation,
-      weight: request.weight,
-      personalized,
-    };
+    return toSearchResponse(results, { generation: loaded.info.generation, weight: request.weight, personalized });
   }
 
   async recordEvent(event: EventRequest): Promise<void> {
@@ -223,9 +202,4 @@ async function replayRecentEvents(ranker: LocalRanker, eventLog: string, info: G
       events: [{ eventType: e.eventType as EventRequest['eventType'], itemId: clusterItemId(info.clusterGeneration, cluster), sentAt: e.sentAt }],
     });
   }
-}
-
-function publicMetadata(metadata: Readonly<Record<string, string>>): Record<string, string> {
-  const { key: _key, ...rest } = metadata;
-  return rest;
 }

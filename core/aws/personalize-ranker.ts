@@ -7,11 +7,10 @@ import { GetPersonalizedRankingCommand, PersonalizeRuntimeClient } from '@aws-sd
 import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import type { PutEventsRequest, RankedItem, RankRequest, Ranker } from '../ports/ranker';
-import { requireId, validateEvent } from '../ranker-input';
+import { requireId, validateEvent, validateInputList } from '../ranker-input';
 import { errorMessage, errorName } from './retry';
 
 // Service limits: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
-export const MAX_INPUT_LIST = 500;
 export const MAX_EVENTS_PER_CALL = 10;
 
 export interface PersonalizeRankerProps {
@@ -50,15 +49,7 @@ export class PersonalizeRanker implements Ranker {
   async rank(request: RankRequest): Promise<RankedItem[]> {
     requireId(request.userId, 'userId');
     const list = request.inputList;
-    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_INPUT_LIST) {
-      throw new ValidationError(`inputList has ${Array.isArray(list) ? list.length : 0} items: expected 1 to ${MAX_INPUT_LIST}`, { field: 'inputList' });
-    }
-    const seen = new Set<string>();
-    list.forEach((id, i) => {
-      if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`inputList[${i}] is empty (inputList has ${list.length} items)`, { field: 'inputList' });
-      if (seen.has(id)) throw new ValidationError(`inputList has "${id}" twice`, { field: 'inputList' });
-      seen.add(id);
-    });
+    validateInputList(list);
     const response = await this.call('GetPersonalizedRanking', () =>
       this.runtime.send(
         new GetPersonalizedRankingCommand({
@@ -71,11 +62,12 @@ export class PersonalizeRanker implements Ranker {
       ),
     );
     const scored: RankedItem[] = [];
+    const asked = new Set(list);
     const placed = new Set<string>();
     for (const item of response.personalizedRanking ?? []) {
       const { itemId, score } = item;
       // Anything not asked for, repeated, or unscored is left to the tail so each input item appears exactly once.
-      if (itemId === undefined || !seen.has(itemId) || placed.has(itemId) || typeof score !== 'number' || !Number.isFinite(score)) continue;
+      if (itemId === undefined || !asked.has(itemId) || placed.has(itemId) || typeof score !== 'number' || !Number.isFinite(score)) continue;
       placed.add(itemId);
       scored.push({ itemId, score });
     }

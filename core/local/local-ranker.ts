@@ -8,14 +8,13 @@
  */
 import { ValidationError } from '../errors';
 import type { EventType, PutEventsRequest, RankedItem, RankRequest, Ranker, TrackedEvent } from '../ports/ranker';
-import { requireId, validateEvent } from '../ranker-input';
+import { requireId, validateEvent, validateInputList } from '../ranker-input';
 import { gramian, solveRow } from './ials';
 import { appendEventLog, readEventLog } from './ranker-event-log';
 import type { LoggedEvent } from './ranker-event-log';
 import type { RankerModel } from './ranker-model-file';
 
-// GetPersonalizedRanking and PutEvents limits: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
-export const MAX_INPUT_LIST = 500;
+// The PutEvents limit: https://docs.aws.amazon.com/personalize/latest/dg/limits.html
 export const MAX_EVENTS_PER_CALL = 10;
 const SECONDS_PER_DAY = 86_400;
 
@@ -81,15 +80,7 @@ export class LocalRanker implements Ranker {
   async rank(request: RankRequest): Promise<RankedItem[]> {
     requireId(request.userId, 'userId');
     const list = request.inputList;
-    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_INPUT_LIST) {
-      throw new ValidationError(`inputList has ${Array.isArray(list) ? list.length : 0} items: expected 1 to ${MAX_INPUT_LIST}`, { field: 'inputList' });
-    }
-    const seen = new Set<string>();
-    list.forEach((id, i) => {
-      if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`inputList[${i}] is empty (inputList has ${list.length} items)`, { field: 'inputList' });
-      if (seen.has(id)) throw new ValidationError(`inputList has "${id}" twice`, { field: 'inputList' });
-      seen.add(id);
-    });
+    validateInputList(list);
 
     const known: { itemId: string; item: number; order: number }[] = [];
     const unknown: RankedItem[] = [];
