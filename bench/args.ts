@@ -1,5 +1,5 @@
 /** Command-line arguments of `npm run bench`; parsing is separate from running so tests can check it cheaply. */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../core/cli-args';
 import { ValidationError } from '../core/errors';
 
 export const SECTIONS = ['knn', 'serving', 'pipeline', 'memory'] as const;
@@ -26,23 +26,17 @@ export const DEFAULT_JSON = 'test-output/bench.json';
 export const DEFAULT_DATA_DIR = 'data/sample';
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        only: { type: 'string' },
-        data: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (cause) {
-    throw new ValidationError(`${(cause as Error).message}\n${USAGE}`, { cause });
-  }
+  const values = parseFlags(
+    argv,
+    {
+      json: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
   if (values.json !== undefined && values.json.trim() === '') throw new ValidationError(`--json needs a file name\n${USAGE}`, { field: 'json' });
   if (values.data !== undefined && values.data.trim() === '') throw new ValidationError(`--data needs a folder\n${USAGE}`, { field: 'data' });
   return {

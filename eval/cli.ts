@@ -6,7 +6,7 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags, wholeNumberFlag } from '../core/cli-args';
 import { AppError, ValidationError } from '../core/errors';
 import { generateSampleLibrary } from '../sample/generate';
 import { writeEvaluationChart } from './chart';
@@ -15,40 +15,26 @@ import { runEvaluation, type EvaluationReport } from './evaluation';
 const USAGE = 'usage: npm run eval -- [--json FILE] [--chart FILE] [--data DIR] [--k N] [--holdout N] [--seed N]';
 const DEFAULT_DATA = 'data/sample';
 
-function wholeNumber(flag: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ValidationError(`--${flag} must be a whole number, got "${raw}"\n${USAGE}`, { field: flag });
-  const n = Number(raw);
-  if (n < min) throw new ValidationError(`--${flag} must be at least ${min}, got ${raw}`, { field: flag });
-  return n;
-}
-
 export function parseEvalArgs(argv: readonly string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: 'string' },
-        chart: { type: 'string' },
-        data: { type: 'string' },
-        k: { type: 'string' },
-        holdout: { type: 'string' },
-        seed: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (cause) {
-    throw new ValidationError(`${(cause as Error).message}\n${USAGE}`, { cause });
-  }
+  const values = parseFlags(
+    argv,
+    {
+      json: { type: 'string' },
+      chart: { type: 'string' },
+      data: { type: 'string' },
+      k: { type: 'string' },
+      holdout: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    USAGE,
+  );
   return {
     json: values.json,
     chart: values.chart ?? 'eval-output/eval-chart.png',
     data: values.data ?? DEFAULT_DATA,
-    k: wholeNumber('k', values.k, 48, 2),
-    holdOut: wholeNumber('holdout', values.holdout, 5, 0),
-    seed: wholeNumber('seed', values.seed, 42, 0),
+    k: wholeNumberFlag('k', values.k, { fallback: 48, min: 2 }),
+    holdOut: wholeNumberFlag('holdout', values.holdout, { fallback: 5, min: 0 }),
+    seed: wholeNumberFlag('seed', values.seed, { fallback: 42, min: 0 }),
   };
 }
 

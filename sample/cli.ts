@@ -3,10 +3,10 @@
  * `main(argv)` returns the exit code so tests can call it without spawning a process.
  */
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags, wholeNumberFlag } from '../core/cli-args';
 import { AppError, ValidationError } from '../core/errors';
 import { DEFAULT_PER_PAIR, DEFAULT_SEED, MAX_PER_PAIR } from './constants';
-import { generateSampleLibrary, validateCount } from './generate';
+import { generateSampleLibrary } from './generate';
 
 const USAGE = 'usage: npm run dataset -- --out DIR [--seed N] [--per-pair N] [--force]';
 
@@ -17,37 +17,17 @@ export interface CliArgs {
   readonly force: boolean;
 }
 
-function integerFlag(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ValidationError(`--${flag} must be a whole number, got "${raw}"`, { field: flag });
-  const value = Number(raw);
-  if (value < min || value > max) throw new ValidationError(`--${flag} must be from ${min} to ${max}, got ${raw}`, { field: flag });
-  validateCount(flag, value, min, max);
-  return value;
-}
-
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        'per-pair': { type: 'string' },
-        force: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (cause) {
-    throw new ValidationError(`${(cause as Error).message}\n${USAGE}`, { cause });
-  }
+  const values = parseFlags(
+    argv,
+    { out: { type: 'string' }, seed: { type: 'string' }, 'per-pair': { type: 'string' }, force: { type: 'boolean', default: false } },
+    USAGE,
+  );
   if (!values.out) throw new ValidationError(`--out DIR is required\n${USAGE}`, { field: 'out' });
   return {
     out: values.out,
-    seed: integerFlag('seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1),
-    perPair: integerFlag('per-pair', values['per-pair'], DEFAULT_PER_PAIR, 1, MAX_PER_PAIR),
+    seed: wholeNumberFlag('seed', values.seed, { fallback: DEFAULT_SEED, min: 0, max: 2 ** 32 - 1 }),
+    perPair: wholeNumberFlag('per-pair', values['per-pair'], { fallback: DEFAULT_PER_PAIR, min: 1, max: MAX_PER_PAIR }),
     force: values.force ?? false,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../core/cli-args';
 import { readConfig } from '../core/config';
 import { AppError } from '../core/errors';
 import { generateSampleLibrary } from '../sample/generate';
@@ -13,16 +13,8 @@ import { runLocalPipeline } from './local-runner';
 
 const USAGE = 'usage: npm run pipeline -- [--data DIR] [--state DIR]';
 
-function parseCliArgs(argv: string[]): { data?: string; state?: string } {
-  try {
-    return parseArgs({ args: argv, options: { data: { type: 'string' }, state: { type: 'string' } }, allowPositionals: false }).values;
-  } catch (cause) {
-    throw new AppError(`${(cause as Error).message}\n${USAGE}`, { cause });
-  }
-}
-
 async function main(): Promise<void> {
-  const values = parseCliArgs(process.argv.slice(2));
+  const values = parseFlags(process.argv.slice(2), { data: { type: 'string' }, state: { type: 'string' } }, USAGE);
   const config = readConfig();
   const dataDir = resolve(values.data ?? config.local.dataDir);
   const stateDir = resolve(values.state ?? config.local.stateDir);
