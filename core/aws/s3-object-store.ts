@@ -4,7 +4,6 @@
  * object when it completes (and aborts on error), so a reader never sees half a file.
  */
 import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
@@ -12,6 +11,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { validateKey } from '../local/folder-object-store';
 import type { ObjectStore } from '../ports/object-store';
+import { textLines } from '../text-lines';
 import { errorName } from './retry';
 
 export interface S3ObjectStoreProps {
@@ -103,15 +103,9 @@ export class S3ObjectStore implements ObjectStore {
     const body = response.Body;
     if (!(body instanceof Readable)) throw new AppError(`s3://${this.bucket}/${this.s3Key(key)}: the response body is not a Node stream`);
     body.setEncoding('utf8');
-    const lines = createInterface({ input: body, crlfDelay: Infinity });
     try {
-      let first = true;
-      for await (const line of lines) {
-        yield first && line.startsWith('\uFEFF') ? line.slice(1) : line;
-        first = false;
-      }
+      yield* textLines(body);
     } finally {
-      lines.close();
       body.destroy();
     }
   }

@@ -1,10 +1,10 @@
 /** A folder on disk standing in for an S3 bucket: keys are `/`-separated paths below the root. */
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isTempFileName, writeFileAtomic, writeLinesAtomic } from '../atomic-file';
 import { NotFoundError, ValidationError } from '../errors';
 import type { ObjectStore } from '../ports/object-store';
+import { textLines } from '../text-lines';
 
 export interface FolderObjectStoreProps {
   /** The folder that holds the objects; created on the first write. */
@@ -78,16 +78,9 @@ export class FolderObjectStore implements ObjectStore {
     } catch (error) {
       throw this.translateMissing(error, key);
     }
-    const lines = createInterface({ input: handle.createReadStream({ encoding: 'utf8' }), crlfDelay: Infinity });
     try {
-      let first = true;
-      for await (const line of lines) {
-        // A byte-order mark from a spreadsheet export would otherwise end up in the first column's name.
-        yield first && line.startsWith('\uFEFF') ? line.slice(1) : line;
-        first = false;
-      }
+      yield* textLines(handle.createReadStream({ encoding: 'utf8' }));
     } finally {
-      lines.close();
       await handle.close().catch(() => undefined);
     }
   }
