@@ -261,6 +261,7 @@ async function adaptationCurve(
 ): Promise<EvaluationReport['adaptation']> {
   const styles = [...new Set(manifest.map((m) => m.metadata.style).filter((s): s is string => s !== undefined))].sort();
   const byStyle: Record<string, number[]> = {};
+  const styleOf = new Map(manifest.map((m) => [m.imageId, m.metadata.style]));
   let coldStartMatchesBaseline = true;
   for (const style of styles) {
     const userId = `eval-new-user-${style}`;
@@ -287,7 +288,7 @@ async function adaptationCurve(
         const hits = hitsByQuery.get(query) as SearchHit[];
         const top = ids(rank(hits, preferences, 'weighted-mean', weight));
         if (n === 0 && top.join() !== ids(rank(hits, undefined, 'baseline', 0)).join()) coldStartMatchesBaseline = false;
-        return precisionAtK(top, (id) => manifest.find((m) => m.imageId === id)?.metadata.style === style, TOP);
+        return precisionAtK(top, (id) => styleOf.get(id) === style, TOP);
       });
       curve.push(mean(perQuery));
     }
