@@ -21,7 +21,7 @@ import { loadRankerModel } from '../core/local/ranker-model-file';
 import { mean, ndcgAtK, precisionAtK } from '../core/metrics';
 import { DEFAULT_WEIGHT, embedQuery, rankClusters, type SearchGeneration } from '../core/personalized-search';
 import type { SearchHit } from '../core/ports/vector-index';
-import { holdOutLatest } from './split-interactions';
+import { holdOutLatest } from '../core/interaction-split';
 import { readUserTastes, type UserTaste } from './user-tastes';
 
 export interface EvaluationOptions {

@@ -61,7 +61,7 @@ export function acknowledgeRetrainingFindings(props: RetrainingAcknowledgementPr
     iam5(arn('personalize', resource), 'Personalize import jobs, solution versions and the event tracker get ids assigned at run time.');
   }
   const functions = retraining.functions;
-  for (const fn of [functions.guard, functions.embedBatch, functions.prepareKmeansInput, functions.writeAssignments, functions.rewriteInteractions, functions.indexImages, functions.publishGeneration, functions.cleanupGenerations]) {
+  for (const fn of functions.all) {
     iam5(`${arnOf(fn)}:*`, "CDK's LambdaInvoke grant covers the function's versions and aliases (the :* qualifier); it names one function.");
   }
   const machine = logicalId(retraining.stateMachine);

@@ -14,7 +14,7 @@ import { ValidationError } from '../core/errors';
 import { KMEANS_REPOSITORY, kmeansImageAccount, kmeansImageUri } from './kmeans-image';
 import { PIPELINE_PREFIXES } from './pipeline-keys';
 import type { PipelineSettings } from './pipeline-settings';
-import { retryThrottling } from './personalize-steps';
+import { retryThrottling } from './retry-throttling';
 
 /** An S3 URI read from the state at run time, with grants scoped to the bucket prefix it always lies under. */
 class PrefixedJsonPathLocation extends tasks.S3Location {

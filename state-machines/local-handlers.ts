@@ -12,6 +12,8 @@ import type { ObjectStore } from '../core/ports/object-store';
 import type { VectorIndex } from '../core/ports/vector-index';
 import type { Embedder } from '../core/ports/embedder';
 import type { LocalStateLayout } from '../core/local/local-state';
+import type { QualityVerdict } from '../core/quality-gate';
+import { checkModelQuality } from '../tasks/check-model-quality';
 import { makeCleanupGenerationsHandler } from '../tasks/cleanup-generations';
 import { makeEmbedBatchHandler } from '../tasks/embed-batch';
 import { makeGuardHandler } from '../tasks/guard';
@@ -40,6 +42,8 @@ export interface LocalHandlerDeps {
   /** Called after "Index images" succeeds, before the definition moves on to publishing. */
   readonly onIndexed: (result: { generation: string; indexed: number }) => Promise<void>;
   readonly onGeneration: (generation: string) => void;
+  /** The quality gate's verdict, as "Check model quality" returns it. */
+  readonly onQualityChecked?: (verdict: QualityVerdict) => void;
 }
 
 /** The Lambda steps by state name (RetrainingStateMachine names them; `step` in each payload repeats it). */
@@ -71,6 +75,11 @@ export function lambdaHandlers(deps: LocalHandlerDeps): Record<string, LocalHand
     'Index images': async (event: Json) => {
       const result = (await embedding(index, embedder)(event as never)) as { generation: string; indexed: number };
       await deps.onIndexed(result);
+      return result;
+    },
+    'Check model quality': async (event: Json) => {
+      const result = await checkModelQuality(event as never);
+      deps.onQualityChecked?.(result.verdict);
       return result;
     },
     'Publish generation': makePublishGenerationHandler({ index: deps.index, publisher: deps.publisher }) as LocalHandler,

@@ -26,6 +26,8 @@ export interface BatchReport {
   readonly batch: number;
   readonly batches: number;
   readonly items: number;
+  /** Items of the whole map run, over all batches. */
+  readonly totalItems: number;
   readonly seconds: number;
   readonly output?: unknown;
   readonly error?: { readonly Error: string; readonly Cause: string };
@@ -92,9 +94,9 @@ export function makeLocalMapStep(props: LocalMapStepProps): (input: { BatchInput
         let report: BatchReport;
         try {
           const output = await execution.result;
-          report = { map: name, batch: b + 1, batches: batches.length, items: batch.length, seconds: (performance.now() - started) / 1000, output };
+          report = { map: name, batch: b + 1, batches: batches.length, items: batch.length, totalItems: items.length, seconds: (performance.now() - started) / 1000, output };
         } catch (error) {
-          report = { map: name, batch: b + 1, batches: batches.length, items: batch.length, seconds: (performance.now() - started) / 1000, error: errorInfo(error) };
+          report = { map: name, batch: b + 1, batches: batches.length, items: batch.length, totalItems: items.length, seconds: (performance.now() - started) / 1000, error: errorInfo(error) };
         }
         reports[b] = report;
         props.onBatch?.(report);

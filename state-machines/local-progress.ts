@@ -1,4 +1,6 @@
 /** The run's progress lines: one per state entered and left (with its duration), one per Map batch, and the summary. */
+import { MODEL_REJECTED_ERROR } from '../core/ports/pipeline-control';
+import type { ModelQuality, QualityVerdict } from '../core/quality-gate';
 import type { BatchReport } from './local-map-step';
 
 export interface StepTiming {
@@ -17,6 +19,8 @@ export interface RunSummary {
   readonly timings: readonly StepTiming[];
   readonly totalSeconds: number;
   readonly failure?: { readonly state: string; readonly error: string; readonly cause: string };
+  /** The quality gate's verdict, when the run got that far. */
+  readonly quality?: QualityVerdict;
 }
 
 const seconds = (s: number): string => `${s.toFixed(s < 10 ? 2 : 1)} s`;
@@ -29,6 +33,11 @@ export function leftLine(state: string, duration: number, failed?: { error: stri
   return failed ? `✖ ${state} failed after ${seconds(duration)}: ${failed.error}: ${failed.cause}` : `✔ ${state} (${seconds(duration)})`;
 }
 
+/** A failure that the definition catches and goes on from (e.g. no campaign yet on the first run). */
+export function caughtLine(next: string): string {
+  return `    ↳ caught: the run goes on at "${next}"`;
+}
+
 export function batchLine(report: BatchReport): string {
   const status = report.error ? `failed: ${report.error.Error}: ${report.error.Cause}` : describeOutput(report.output);
   return `    batch ${report.batch}/${report.batches} of "${report.map}": ${report.items} items, ${status} (${seconds(report.seconds)})`;
@@ -39,11 +48,37 @@ function describeOutput(output: unknown): string {
   return typeof o?.embedded === 'number' ? `${o.embedded} embedded, ${o.skipped?.length ?? 0} skipped` : 'done';
 }
 
+const figures = (q: ModelQuality): string => `ndcg@10 ${q.ndcgAt10.toFixed(3)}, precision@10 ${q.precisionAt10.toFixed(3)}`;
+
+function qualityLines(summary: RunSummary): string[] {
+  const verdict = summary.quality;
+  if (!verdict) return [];
+  if (summary.failure?.error === MODEL_REJECTED_ERROR) {
+    return [
+      `  candidate model: ${figures(verdict.candidate)}`,
+      `  serving model:   ${verdict.serving ? figures(verdict.serving) : 'none'}`,
+      `  tolerance ${verdict.tolerance}; rejected because:`,
+      ...verdict.reasons.map((reason) => `    - ${reason}`),
+    ];
+  }
+  const against = verdict.serving ? `serving model ${figures(verdict.serving)}` : 'nothing served yet: first model';
+  return [`  quality gate: ${verdict.passed ? 'passed' : 'REJECTED'} (candidate ${figures(verdict.candidate)}; ${against}; tolerance ${verdict.tolerance})`];
+}
+
+function headline(summary: RunSummary): string {
+  if (summary.status === 'SUCCEEDED') return `Run succeeded: generation ${summary.generation} is live`;
+  if (summary.failure?.error === MODEL_REJECTED_ERROR) {
+    return `Run REJECTED by the quality gate: the model trained for generation ${summary.generation ?? '(none)'} is worse than the serving one; nothing was published and the previous generation keeps serving`;
+  }
+  return `Run FAILED: generation ${summary.generation ?? '(none)'} was not published; the previous generation keeps serving`;
+}
+
 export function summaryLines(summary: RunSummary): string[] {
-  const lines = [
-    summary.status === 'SUCCEEDED' ? `Run succeeded: generation ${summary.generation} is live` : `Run FAILED: generation ${summary.generation ?? '(none)'} was not published; the previous generation keeps serving`,
-  ];
-  if (summary.failure) lines.push(`  failing state: ${summary.failure.state}`, `  error: ${summary.failure.error}: ${summary.failure.cause}`);
+  const lines = [headline(summary)];
+  if (summary.failure && summary.failure.error !== MODEL_REJECTED_ERROR) {
+    lines.push(`  failing state: ${summary.failure.state}`, `  error: ${summary.failure.error}: ${summary.failure.cause}`);
+  }
+  lines.push(...qualityLines(summary));
   lines.push(
     `  images embedded ${summary.imagesEmbedded}, skipped ${summary.imagesSkipped}`,
     `  k = ${summary.k}`,

@@ -3,6 +3,9 @@
  * aws-local-stepfunctions with a local handler for every Task (see local-handlers.ts), each Distributed Map through
  * local-map-step.ts. A Task without a handler stops the run before it starts. The local embedder is trained before the
  * execution starts, as its own step: it is the local counterpart of Titan being available, not a state.
+ *
+ * Every run that starts (it claimed the lock) ends with its ExecutionSummary appended to `<state>/runs.jsonl`, success
+ * or failure, and reported as the `finished` RunEvent: the local execution history, as ListExecutions is on AWS.
  */
 import './local-polyfill';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +21,7 @@ import { LocalVectorIndex } from '../core/local/hnsw-vector-index';
 import { KMeansClusterer } from '../core/local/kmeans-clusterer';
 import { LocalGenerationPublisher } from '../core/local/local-generation-publisher';
 import type { GenerationInfo } from '../core/local/local-generation';
+import { appendRunRecord } from '../core/local/local-run-log';
 import { trainLocalEmbedder } from '../core/local/local-embedder';
 import type { LocalEmbedder } from '../core/local/local-embedder';
 import { LocalStateLayout, SERVING_ALIAS } from '../core/local/local-state';
@@ -27,6 +31,8 @@ import { saveRankerModel } from '../core/local/ranker-model-file';
 import { RoutedObjectStore } from '../core/local/routed-object-store';
 import type { ClusterModel } from '../core/ports/clusterer';
 import type { SkippedImage } from '../core/ports/embedder';
+import type { ExecutionSummary, RunEvent } from '../core/ports/pipeline-control';
+import type { QualityVerdict } from '../core/quality-gate';
 import type { AslDefinition } from './render-definition';
 import { LOCAL_MAP_RESOURCE, prepareForLocalRun, synthesizeLocalDefinition, taskStateNames } from './local-definition';
 import { InjectedFailureError, lambdaHandlers, PIPELINE_EVENT_LOG, serviceHandler } from './local-handlers';
@@ -37,6 +43,7 @@ import { createLocalPersonalize } from './local-personalize';
 import { createLocalSageMaker } from './local-sagemaker';
 import { batchLine, enteredLine, leftLine, summaryLines } from './local-progress';
 import type { RunSummary, StepTiming } from './local-progress';
+import { RunFollower } from './local-run-follower';
 import { PIPELINE_PREFIXES } from './pipeline-keys';
 
 /** Where the run stages the image-level interactions (library CSV + recorded events) for "Rewrite interactions". */
@@ -62,6 +69,11 @@ export interface LocalPipelineOptions {
   readonly onProgress?: (line: string) => void;
   /** Each step's timing as it finishes (the embedder training, then every state). */
   readonly onStep?: (timing: StepTiming) => void;
+  /**
+   * The run as RunEvents, as `run --follow` shows an execution: entered / exited / failed per top-level state (the
+   * embedder training and the staging included), `map-progress` after each Map batch, and `finished` last.
+   */
+  readonly onEvent?: (event: RunEvent) => void;
   /** Test hook: change the synthesized definition before it runs. */
   readonly transformDefinition?: (definition: AslDefinition) => AslDefinition;
 }
@@ -71,7 +83,12 @@ export interface LocalPipelineResult extends RunSummary {
   /** Every state entered, in order (Map children excluded). */
   readonly statesVisited: readonly string[];
   readonly info?: GenerationInfo;
+  /** The quality gate's verdict, when the run got that far (also when it rejected the model). */
+  readonly quality?: QualityVerdict;
 }
+
+/** Where the local Personalize keeps its solutions, versions, campaign and event tracker across runs. */
+export const PERSONALIZE_STATE_FILE = 'personalize.json';
 
 const WORK_PREFIXES = [...Object.values(PIPELINE_PREFIXES).filter((p) => p !== PIPELINE_PREFIXES.images), 'interactions/'];
 
@@ -101,6 +118,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     timings.push(timing);
     options.onStep?.(timing);
   };
+  const emit = (event: RunEvent): void => options.onEvent?.(event);
   const run = {
     generation: undefined as string | undefined,
     embedder: undefined as LocalEmbedder | undefined,
@@ -110,6 +128,9 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     trainedThrough: 0,
     rankerVersion: '',
     info: undefined as GenerationInfo | undefined,
+    quality: undefined as QualityVerdict | undefined,
+    /** Items done so far per Map state. */
+    mapItems: new Map<string, { succeeded: number; failed: number }>(),
   };
   const requireGeneration = (): string => {
     if (run.generation === undefined) throw new ValidationError('no generation yet: "Check no other run" names it', { field: 'generation' });
@@ -136,6 +157,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     personalize: createLocalPersonalize({
       store,
       seed,
+      stateFile: resolve(layout.root, PERSONALIZE_STATE_FILE),
+      generation: () => run.generation,
       onTrained: async (model, rows) => {
         run.interactionsImported = rows;
         run.trainedThrough = model.referenceTimestamp;
@@ -145,6 +168,9 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     }),
     onGeneration: (generation: string) => {
       run.generation = generation;
+    },
+    onQualityChecked: (verdict: QualityVerdict) => {
+      run.quality = verdict;
     },
     // Everything serving loads is in place before "Publish generation" can point the alias at it.
     onIndexed: async ({ generation, indexed }: { generation: string; indexed: number }) => {
@@ -162,6 +188,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         dataDir: resolve(options.dataDir),
         trainedThrough: run.trainedThrough,
         models: { embedder: embedder.modelVersion, ranker: run.rankerVersion },
+        ...(run.quality && { quality: run.quality.candidate }),
         createdAt: new Date().toISOString(),
       };
       await writeFileAtomic(layout.generationInfo(generation), `${JSON.stringify(run.info, null, 2)}\n`);
@@ -199,6 +226,11 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
         onBatch: (report) => {
           run.batches.push(report);
           say(batchLine(report));
+          const done = run.mapItems.get(report.map) ?? { succeeded: 0, failed: 0 };
+          if (report.error) done.failed += report.items;
+          else done.succeeded += report.items;
+          run.mapItems.set(report.map, done);
+          emit({ kind: 'map-progress', state: report.map, at: new Date(), ...done, total: report.totalItems });
         },
       }) as LocalHandler);
       continue;
@@ -213,19 +245,51 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
 
   // Refuse a concurrent run before spending a minute on training; the guard state claims again with the same id.
   await guard.claim({ runId: executionId, startedAt: startTime });
-  try {
-    say(enteredLine('Train local embedder'));
-    let stepStart = performance.now();
-    const manifest = await readManifest(data.readLines('manifest.jsonl'));
-    const items = await Promise.all(manifest.map(async (entry) => ({ id: entry.imageId, caption: entry.caption, bytes: await data.getBytes(entry.key) })));
-    run.embedder = await trainLocalEmbedder({ items, seed, ...(options.embedderEpochs !== undefined && { epochs: options.embedderEpochs }) });
-    timed({ step: 'Train local embedder', seconds: (performance.now() - stepStart) / 1000 });
-    say(leftLine('Train local embedder', (performance.now() - stepStart) / 1000));
-
-    stepStart = performance.now();
-    await stageInteractions(data, store, layout);
-    timed({ step: 'Stage interactions', seconds: (performance.now() - stepStart) / 1000 });
-    say(leftLine('Stage interactions', (performance.now() - stepStart) / 1000));
+  let failure: RunSummary['failure'];
+  let status: RunSummary['status'] = 'FAILED';
+  /** Ends every run that claimed the lock: the history record, then the `finished` event. */
+  const finish = async (): Promise<void> => {
+    const execution: ExecutionSummary = {
+      id: executionId,
+      name: executionName,
+      status,
+      startedAt: startTime,
+      stoppedAt: new Date(),
+      ...(run.generation !== undefined && { generation: run.generation }),
+      ...(run.quality && { quality: run.quality }),
+      ...(failure && { failure }),
+    };
+    await appendRunRecord(layout.root, execution);
+    emit({ kind: 'finished', at: execution.stoppedAt as Date, execution });
+  };
+  /** A step of the runner itself, before the execution: reported like a state. */
+  const localStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    say(enteredLine(name));
+    emit({ kind: 'entered', state: name, at: new Date() });
+    const stepStart = performance.now();
+    try {
+      const result = await body();
+      const seconds = (performance.now() - stepStart) / 1000;
+      timed({ step: name, seconds });
+      say(leftLine(name, seconds));
+      emit({ kind: 'exited', state: name, at: new Date(), seconds });
+      return result;
+    } catch (error) {
+      const seconds = (performance.now() - stepStart) / 1000;
+      const { Error: errorName, Cause: cause } = errorInfo(error);
+      failure = { state: name, error: errorName, cause };
+      say(leftLine(name, seconds, { error: errorName, cause }));
+      emit({ kind: 'failed', state: name, at: new Date(), seconds, error: errorName, cause });
+      throw error;
+    }
+  };
+  const execute = async (): Promise<LocalPipelineResult> => {
+    await localStep('Train local embedder', async () => {
+      const manifest = await readManifest(data.readLines('manifest.jsonl'));
+      const items = await Promise.all(manifest.map(async (entry) => ({ id: entry.imageId, caption: entry.caption, bytes: await data.getBytes(entry.key) })));
+      run.embedder = await trainLocalEmbedder({ items, seed, ...(options.embedderEpochs !== undefined && { epochs: options.embedderEpochs }) });
+    });
+    await localStep('Stage interactions', () => stageInteractions(data, store, layout));
 
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: false } });
     const waits = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
@@ -233,49 +297,27 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: zeroRetries(definition as never) },
       context: { Execution: { Id: executionId, Name: executionName, StartTime: startTime.toISOString(), Input: {} } },
     });
-    const visited: string[] = [];
-    const entered = new Map<string, number>();
-    let failure: RunSummary['failure'];
-    const follow = (async () => {
-      for await (const event of execution.eventLogs) {
-        if (event.type === 'StateEntered' && event.index === undefined) {
-          visited.push(event.state.name);
-          entered.set(event.state.name, event.timestamp);
-          say(enteredLine(event.state.name));
-        } else if ((event.type === 'StateExited' || event.type === 'StateFailed') && event.index === undefined && entered.has(event.state.name)) {
-          const seconds = (event.timestamp - (entered.get(event.state.name) ?? event.timestamp)) / 1000;
-          // The library reports a failed state as failed and then exited: count it once.
-          entered.delete(event.state.name);
-          timed({ step: event.state.name, seconds });
-          if (event.type === 'StateFailed') {
-            const cause = typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause);
-            failure ??= { state: event.state.name, error: event.Error, cause };
-            say(leftLine(event.state.name, seconds, { error: event.Error, cause }));
-          } else {
-            say(leftLine(event.state.name, seconds));
-            const rewritten = (event.state.output as { interactions?: { rowsWritten?: number } } | undefined)?.interactions?.rowsWritten;
-            if (event.state.name === 'Rewrite interactions' && typeof rewritten === 'number') run.interactionsRewritten = rewritten;
-          }
-        }
-      }
-    })();
-    let status: RunSummary['status'] = 'SUCCEEDED';
+    const follower = new RunFollower({ say, timed, emit, isFailState: (name) => definition.States[name]?.Type === 'Fail' });
+    const follow = follower.follow(execution.eventLogs);
+    // Awaited below; this only keeps an early throw of the execution from leaving it an unhandled rejection.
+    follow.catch(() => undefined);
+    let executionError: { Error: string; Cause: string } | undefined;
     try {
       await execution.result;
+      status = 'SUCCEEDED';
     } catch (error) {
       if (!(error instanceof ExecutionError)) throw error;
-      status = 'FAILED';
-      if (!failure) {
-        const info = errorInfo(error);
-        failure = { state: visited.at(-1) ?? '(start)', error: info.Error, cause: info.Cause };
-      }
+      executionError = errorInfo(error);
     }
     await follow;
+    if (executionError) failure = follower.failure(executionError);
+    const rewritten = (follower.outputs.get('Rewrite interactions') as { interactions?: { rowsWritten?: number } } | undefined)?.interactions?.rowsWritten;
+    if (typeof rewritten === 'number') run.interactionsRewritten = rewritten;
     const summary: LocalPipelineResult = {
       status,
       executionId,
       generation: run.generation,
-      statesVisited: visited,
+      statesVisited: follower.visited,
       imagesEmbedded: run.batches.reduce((n, b) => n + ((b.output as { embedded?: number } | undefined)?.embedded ?? 0), 0),
       imagesSkipped: run.batches.reduce((n, b) => n + ((b.output as { skipped?: unknown[] } | undefined)?.skipped?.length ?? 0), 0),
       k: settings.k,
@@ -284,9 +326,27 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       timings,
       totalSeconds: (performance.now() - started) / 1000,
       ...(failure && { failure }),
+      ...(run.quality && { quality: run.quality }),
       ...(status === 'SUCCEEDED' && run.info && { info: run.info }),
     };
     for (const line of summaryLines(summary)) say(line);
+    return summary;
+  };
+  try {
+    let summary: LocalPipelineResult;
+    try {
+      summary = await execute();
+    } catch (error) {
+      // The runner itself broke (not a state of the execution): still a run in the history, then the error as before.
+      if (!failure) {
+        const info = errorInfo(error);
+        failure = { state: '(runner)', error: info.Error, cause: info.Cause };
+      }
+      status = 'FAILED';
+      await finish();
+      throw error;
+    }
+    await finish();
     return summary;
   } finally {
     await guard.release(executionId);

@@ -1,15 +1,19 @@
 /**
  * The Personalize part of the pipeline as SDK integrations (no `.sync` exists for Personalize): import the
- * interactions, ensure the event tracker, train a solution version, create or update the campaign; each wait is a
- * bounded poll. https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * interactions, ensure the event tracker, train a solution version, pass it through the quality gate, create or
+ * update the campaign; each wait is a bounded poll. https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { boundedPoll, personalizeFailed } from './bounded-poll';
 import type { PipelineSettings } from './pipeline-settings';
+import { qualityGate } from './quality-gate-steps';
+import type { PersonalizeSdkTask } from './quality-gate-steps';
+import { retryThrottling } from './retry-throttling';
 
 export const ALREADY_EXISTS = 'Personalize.ResourceAlreadyExistsException';
 
@@ -20,28 +24,21 @@ export interface PersonalizeStepsProps {
   readonly personalizeRole: iam.IRole;
   /** Where the failure path starts; polls write `$.error` before going there. */
   readonly onFailure: sfn.IChainable;
+  /** The quality gate's Lambda step ("Check model quality"), writing `$.quality`; see quality-gate-steps.ts. */
+  readonly checkQuality: sfn.INextable & sfn.IChainable;
+  /** Bus of the quality event. @default the account's default event bus */
+  readonly eventBus?: events.IEventBus;
   /** Collects every task so the caller can give each the main Catch. */
   readonly tasks: { addCatch(handler: sfn.IChainable, props?: sfn.CatchProps): unknown }[];
 }
 
-/** Personalize throttles per account and per API; these retry with exponential backoff and jitter. */
-export function retryThrottling(task: sfn.TaskStateBase, service: string): void {
-  task.addRetry({
-    errors: ['ThrottlingException', `${service}.ThrottlingException`, `${service}.TooManyRequestsException`],
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 6,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
-}
-
-/** Import -> event tracker -> solution version -> campaign, as one chain reading `$.run`, `$.keys`. */
+/** Import -> event tracker -> solution version -> quality gate -> campaign, as one chain reading `$.run`, `$.keys`. */
 export function personalizeSteps(scope: Construct, props: PersonalizeStepsProps): sfn.Chain {
   const { settings } = props;
   const stack = Stack.of(scope);
   const arn = (resource: string, name: string): string => stack.formatArn({ service: 'personalize', resource, resourceName: name });
   const interval = Duration.seconds(settings.pollIntervalSeconds);
-  const sdk = (id: string, action: string, parameters: Record<string, unknown>, iamResources: string[], more: Partial<tasks.CallAwsServiceProps> = {}) => {
+  const sdk: PersonalizeSdkTask = (id, action, parameters, iamResources, more = {}) => {
     const task = new tasks.CallAwsService(scope, id, {
       service: 'personalize',
       action,
@@ -158,10 +155,20 @@ export function personalizeSteps(scope: Construct, props: PersonalizeStepsProps)
   trainVersion.next(versionPoll);
   createSolution.next(trainVersion);
   solutionExists.next(trainVersion);
+  const gate = qualityGate(scope, {
+    settings,
+    sdk,
+    campaignArn,
+    solutionVersionsArn: arn('solution', `${settings.personalizeSolutionName}/*`),
+    checkQuality: props.checkQuality,
+    ...(props.eventBus && { eventBus: props.eventBus }),
+    tasks: props.tasks,
+    deploy: sfn.Chain.custom(createCampaign, campaignPoll.endStates, campaignPoll),
+  });
   return sfn.Chain.start(importJob)
     .next(poll('dataset import', describeImport, '$.importStatus.status', 'import', 'PersonalizeImportFailed'))
     .next(listTrackers)
     .next(tracker)
     .next(sfn.Chain.custom(createSolution, versionPoll.endStates, versionPoll))
-    .next(sfn.Chain.custom(createCampaign, campaignPoll.endStates, campaignPoll));
+    .next(gate);
 }

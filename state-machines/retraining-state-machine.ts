@@ -1,8 +1,10 @@
 /**
  * The retraining pipeline as a Standard, JSONPath state machine: guard, embed (Distributed Map), cluster (SageMaker
- * K-Means), rewrite interactions, retrain Personalize, index a new generation, publish it in one step, clean up.
+ * K-Means), rewrite interactions, retrain Personalize, check the new model against the serving one (quality gate),
+ * deploy it, index a new generation, publish it in one step, clean up.
  * Any failure goes to one path that publishes a failure event and fails: the alias and the SSM parameters are only
- * touched by "Publish generation", so until then the previous generation keeps serving.
+ * touched by "Publish generation", so until then the previous generation keeps serving. A model the gate rejects ends
+ * at its own Fail state ("Model rejected", error ModelRejected) after the quality event, not on the failure path.
  *
  * Every state has a fixed, readable name because the local runner (aws-local-stepfunctions) keys its handlers by
  * state name; every Lambda step is a `tasks/` handler that the local runner can call with local adapters.
@@ -25,7 +27,8 @@ import { KmeansSteps } from './kmeans-steps';
 import { PIPELINE_PREFIXES, TRAINED_USERS_FILE } from './pipeline-keys';
 import type { PipelineSettings } from './pipeline-settings';
 import { validatePipelineSettings } from './pipeline-settings';
-import { personalizeSteps, retryThrottling } from './personalize-steps';
+import { personalizeSteps } from './personalize-steps';
+import { retryThrottling } from './retry-throttling';
 import { TaskFunctions } from './task-functions';
 
 /** A state that can take the main Catch: tasks and the Distributed Map. */
@@ -51,7 +54,7 @@ export interface RetrainingStateMachineProps {
   readonly settings: PipelineSettings;
   /** SSM parameter path prefix the pipeline publishes to and serving reads, e.g. `/image-search/serving`. */
   readonly servingParameterPrefix: string;
-  /** Bus for the success and failure events. @default the account's default event bus */
+  /** Bus for the success, failure and quality events. @default the account's default event bus */
   readonly eventBus?: events.IEventBus;
   /**
    * Serving's table of users with history (partition key `userId`): "Publish generation" marks every trained user in
@@ -211,12 +214,21 @@ export class RetrainingStateMachine extends Construct {
       clusterGeneration: generation,
     }, '$.interactions');
 
+    const checkQuality = step('Check model quality', fns.checkModelQuality, {
+      generation,
+      candidateMetrics: sfn.JsonPath.objectAt('$.candidateMetrics.metrics'),
+      servingMetrics: sfn.JsonPath.objectAt('$.servingMetrics.metrics'),
+      tolerance: settings.qualityTolerance,
+    }, '$.quality');
+
     const personalize = personalizeSteps(this, {
       settings,
       datasetGroupArn: props.datasetGroupArn,
       interactionsDatasetArn: props.interactionsDatasetArn,
       personalizeRole: props.personalizeRole,
       onFailure: publishFailure,
+      checkQuality,
+      ...(props.eventBus && { eventBus: props.eventBus }),
       tasks: catchable,
     });
 
@@ -257,6 +269,7 @@ export class RetrainingStateMachine extends Construct {
           interactions: sfn.JsonPath.numberAt('$.interactions.rowsWritten'),
           solutionVersionArn: sfn.JsonPath.stringAt('$.solutionVersion.arn'),
           campaignArn: sfn.JsonPath.stringAt('$.campaign.arn'),
+          quality: sfn.JsonPath.objectAt('$.quality.verdict'),
           previousGeneration: sfn.JsonPath.stringAt('$.published.previous'),
           deletedGenerations: sfn.JsonPath.listAt('$.cleanup.deleted'),
         }),

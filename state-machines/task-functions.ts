@@ -38,6 +38,7 @@ export class TaskFunctions extends Construct {
   readonly indexImages: lambda.IFunction;
   readonly publishGeneration: lambda.IFunction;
   readonly cleanupGenerations: lambda.IFunction;
+  readonly checkModelQuality: lambda.IFunction;
   /** Roles that call the OpenSearch domain: the domain's access policy must allow them. */
   readonly domainClientRoles: iam.IRole[];
 
@@ -125,13 +126,16 @@ export class TaskFunctions extends Construct {
     props.domain.grantReadWrite(cleanup);
     this.cleanupGenerations = cleanup;
 
+    // Pure arithmetic on the two metric maps the state machine hands it: no grants.
+    this.checkModelQuality = make('check-model-quality', Duration.seconds(30), 256);
+
     this.domainClientRoles = [index, publish, cleanup].map((fn) => fn.role as iam.IRole);
   }
 
   get all(): lambda.IFunction[] {
     return [
       this.guard, this.embedBatch, this.prepareKmeansInput, this.writeAssignments, this.rewriteInteractions, this.indexImages,
-      this.publishGeneration, this.cleanupGenerations,
+      this.publishGeneration, this.cleanupGenerations, this.checkModelQuality,
     ];
   }
 }

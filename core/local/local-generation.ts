@@ -3,6 +3,7 @@
  * run locally by `state-machines/local-runner.ts` (`buildLocalGeneration` in `state-machines/local-build.ts`).
  */
 import { readFile } from 'node:fs/promises';
+import type { ModelQuality } from '../quality-gate';
 import type { LocalStateLayout } from './local-state';
 
 /** What serving loads to serve a generation as one unit. */
@@ -19,6 +20,8 @@ export interface GenerationInfo {
   /** Epoch seconds of the newest interaction the ranker was trained on; later events are replayed at load. */
   readonly trainedThrough: number;
   readonly models: { readonly embedder: string; readonly ranker: string };
+  /** The ranker's offline figures, as the quality gate measured them before the generation was published. @default absent in generations built before the gate */
+  readonly quality?: ModelQuality;
   readonly createdAt: string;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvaluation, type EvaluationReport } from '../../eval/evaluation';
-import { holdOutLatest } from '../../eval/split-interactions';
+import { holdOutLatest } from '../../core/interaction-split';
 import { sampleLibrary } from '../fixtures/sample-library';
 
 // The default sample (20 variants per pair): the targets are stated for it, and a smaller library trains a

@@ -53,7 +53,8 @@ describe('runLocalPipeline on the synthesized retraining definition', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.generation).toBe(FIRST);
     const main = ['Check no other run', 'Plan run keys', 'Embed images', 'Prepare K-Means input', 'Train K-Means', 'Create K-Means model', 'Assign clusters',
-      'Write cluster assignments', 'Rewrite interactions', 'Import interactions', 'Train solution version', 'Create campaign', 'Index images',
+      'Write cluster assignments', 'Rewrite interactions', 'Import interactions', 'Train solution version', 'Get candidate metrics', 'Find serving model',
+      'Nothing serving yet', 'Check model quality', 'Publish quality event', 'Model good enough?', 'Create campaign', 'Index images',
       'Publish generation', 'Clean up generations', 'Publish success event', 'Retraining succeeded'];
     expect(result.statesVisited.filter((s) => main.includes(s))).toEqual(main);
     expect(result.imagesEmbedded).toBe(144);

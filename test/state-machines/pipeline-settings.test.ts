@@ -9,6 +9,11 @@ describe('validatePipelineSettings', () => {
     expect(validatePipelineSettings(DEFAULT_PIPELINE_SETTINGS)).toBe(DEFAULT_PIPELINE_SETTINGS);
   });
 
+  it('gates on a two-point drop by default, and accepts a gate of 0 (no drop at all) or 1 (any drop)', () => {
+    expect(DEFAULT_PIPELINE_SETTINGS.qualityTolerance).toBe(0.02);
+    for (const qualityTolerance of [0, 1]) expect(validatePipelineSettings({ ...DEFAULT_PIPELINE_SETTINGS, qualityTolerance }).qualityTolerance).toBe(qualityTolerance);
+  });
+
   it.each([
     ['k', 1, /pipeline setting k = 1 is invalid: expected an integer in \[2, 10000\]/],
     ['embeddingLength', 512, /embeddingLength = 512 is invalid: Titan Multimodal supports 256, 384 or 1024/],
@@ -21,6 +26,9 @@ describe('validatePipelineSettings', () => {
     ['maxPollAttempts', 2.5, /maxPollAttempts = 2.5 is invalid/],
     ['manifestKey', '/images/manifest.jsonl', /manifestKey = "\/images\/manifest.jsonl" is invalid/],
     ['eventSource', 'aws.states', /eventSource = "aws.states" is invalid/],
+    ['qualityTolerance', 1.5, /qualityTolerance = 1.5 is invalid: expected a number in \[0, 1\]/],
+    ['qualityTolerance', -0.01, /qualityTolerance = -0.01 is invalid/],
+    ['qualityTolerance', '0.02', /qualityTolerance = "0.02" is invalid/],
   ])('names %s when it is %j', (field, value, message) => {
     const settings = { ...DEFAULT_PIPELINE_SETTINGS, [field]: value } as unknown as PipelineSettings;
     expect(() => validatePipelineSettings(settings)).toThrow(message);

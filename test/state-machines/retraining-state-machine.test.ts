@@ -159,6 +159,96 @@ describe('RetrainingStateMachine definition', () => {
     expect(state('Publish success event')).toMatchObject({ Resource: 'arn:aws:states:::events:putEvents', Next: 'Retraining succeeded' });
   });
 
+  it('checks the new solution version against the serving one after training and before the campaign', () => {
+    // GIVEN the version poll's exit WHEN the gate runs THEN it reads both versions' metrics, then decides.
+    expect(state('Solution version training ready').Next).toBe('Get candidate metrics');
+    expect(state('Get candidate metrics')).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:personalize:getSolutionMetrics',
+      Parameters: { 'SolutionVersionArn.$': '$.solutionVersion.arn' },
+      ResultSelector: { 'metrics.$': '$.Metrics' },
+      ResultPath: '$.candidateMetrics',
+      Next: 'Find serving model',
+    });
+    const find = state('Find serving model');
+    expect(find).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:personalize:describeCampaign',
+      Parameters: { CampaignArn: 'arn:aws:personalize:us-east-1:123456789012:campaign/image-search-style-ranking' },
+      ResultSelector: { 'solutionVersionArn.$': '$.Campaign.SolutionVersionArn' },
+      ResultPath: '$.servingModel',
+      Next: 'Get serving metrics',
+    });
+    // No campaign yet (the first run): nothing to compare with.
+    expect((find.Catch as unknown[])[0]).toEqual({ ErrorEquals: ['Personalize.ResourceNotFoundException'], Next: 'Nothing serving yet', ResultPath: null });
+    expect(state('Nothing serving yet')).toMatchObject({ Type: 'Pass', Result: { metrics: null }, ResultPath: '$.servingMetrics', Next: 'Check model quality' });
+    expect(state('Get serving metrics')).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:personalize:getSolutionMetrics',
+      Parameters: { 'SolutionVersionArn.$': '$.servingModel.solutionVersionArn' },
+      ResultPath: '$.servingMetrics',
+      Next: 'Check model quality',
+    });
+    expect(state('Check model quality')).toMatchObject({
+      Parameters: {
+        step: 'Check model quality',
+        'generation.$': '$.run.generation',
+        'candidateMetrics.$': '$.candidateMetrics.metrics',
+        'servingMetrics.$': '$.servingMetrics.metrics',
+        tolerance: SETTINGS.qualityTolerance,
+      },
+      ResultPath: '$.quality',
+      Next: 'Publish quality event',
+    });
+    expect(state('Publish quality event')).toMatchObject({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: {
+        Entries: [{
+          DetailType: 'Model Quality Checked',
+          Source: SETTINGS.eventSource,
+          Detail: {
+            'execution.$': '$$.Execution.Id',
+            'generation.$': '$.quality.verdict.generation',
+            'passed.$': '$.quality.verdict.passed',
+            'candidate.$': '$.quality.verdict.candidate',
+            'serving.$': '$.quality.verdict.serving',
+            'tolerance.$': '$.quality.verdict.tolerance',
+            'reasons.$': '$.quality.verdict.reasons',
+          },
+        }],
+      },
+      ResultPath: null,
+      Next: 'Model good enough?',
+    });
+  });
+
+  it('deploys a good enough model, and ends a rejected one at its own Fail state before the campaign, index and alias', () => {
+    const choice = state('Model good enough?');
+    expect(choice).toMatchObject({ Type: 'Choice', Default: 'Model rejected' });
+    expect(choice.Choices).toEqual([{ Variable: '$.quality.verdict.passed', BooleanEquals: true, Next: 'Create campaign' }]);
+    expect(state('Model rejected')).toEqual({ Type: 'Fail', Error: 'ModelRejected', CausePath: '$.quality.cause' });
+    // The campaign (and after it the index and the alias swap) is reached only through the Choice.
+    const leadsTo = (target: string) => mainStates().filter(([, s]) => JSON.stringify(s).includes(`"${target}"`)).map(([name]) => name);
+    expect(leadsTo('Create campaign')).toEqual(['Model good enough?']);
+    expect(leadsTo('Get candidate metrics')).toEqual(['Solution version training ready']);
+    expect(state('Campaign deployment ready').Next).toBe('Index images');
+    expect(state('Publish success event')).toMatchObject({ Parameters: { Entries: [{ Detail: { 'quality.$': '$.quality.verdict' } }] } });
+  });
+
+  it('lets the gate read metrics of this solution\'s versions and describe only its campaign', () => {
+    const statementsFor = (action: string) => {
+      const found: { Resource: unknown }[] = [];
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[]) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) if (([] as string[]).concat(statement.Action).includes(action)) found.push(statement);
+      }
+      return found;
+    };
+    const resources = (action: string) => JSON.stringify(statementsFor(action).map((s) => s.Resource));
+    // The two metric reads share one statement (CDK merges identical ones).
+    expect(statementsFor('personalize:GetSolutionMetrics')).toHaveLength(1);
+    expect(resources('personalize:GetSolutionMetrics')).toMatch(/:solution\/image-search-style-ranking\/\*"/);
+    expect(resources('personalize:GetSolutionMetrics')).not.toMatch(/"\*"|campaign/);
+    expect(resources('personalize:DescribeCampaign')).toMatch(/:campaign\/image-search-style-ranking"/);
+    expect(resources('personalize:DescribeCampaign')).not.toMatch(/"\*"|:campaign\/\*/);
+  });
+
   it('catches every failure of the main chain into the failure event, which ends in Fail', () => {
     const withResource = mainStates().filter(([, s]) => s.Type === 'Task' || s.Type === 'Map').filter(([name]) => name !== 'Publish failure event');
     expect(withResource.length).toBeGreaterThan(20);
@@ -243,9 +333,9 @@ describe('RetrainingStateMachine resources', () => {
     expect(JSON.stringify(bare.toJSON())).not.toMatch(/dynamodb:|USER_HISTORY_TABLE/);
   });
 
-  it('runs eight task functions on the latest Node.js runtime with tracing', () => {
+  it('runs nine task functions on the latest Node.js runtime with tracing', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { TracingConfig: { Mode: 'Active' } } });
-    expect(Object.keys(functions)).toHaveLength(8);
+    expect(Object.keys(functions)).toHaveLength(9);
     for (const fn of Object.values(functions) as { Properties: { Runtime: string } }[]) expect(fn.Properties.Runtime).toBe('nodejs26.x');
   });
 });

@@ -1,5 +1,5 @@
-/** Splits image-level interactions into training rows and each user's latest events, held out for evaluation. */
-import type { InteractionRow } from '../core/interactions';
+/** Splits interactions into training rows and each user's latest events, held out to measure a model on (the evaluation, the local solution metrics). */
+import type { InteractionRow } from './interactions';
 
 export interface InteractionSplit {
   readonly train: InteractionRow[];
