@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../core/errors';
+import { DEFAULT_STACK_NAME, SCHEDULE_EXPRESSION } from '../core/retraining-schedule';
 import { DEFAULT_PIPELINE_SETTINGS, validatePipelineSettings, type PipelineSettings } from '../state-machines/pipeline-settings';
 
 export interface DomainConfig {
@@ -57,7 +58,7 @@ export const DEFAULT_STACK_CONFIG: StackConfig = {
   // A placeholder account keeps synth offline and deterministic; deploy with -c account=<yours>.
   account: '123456789012',
   region: 'us-east-1',
-  stackName: 'ImageSearch',
+  stackName: DEFAULT_STACK_NAME,
   resourcePrefix: 'image-search',
   // Weekly, Sunday 03:00 UTC: a run takes hours (Personalize training), so daily runs would overlap the guard.
   schedule: 'cron(0 3 ? * SUN *)',
@@ -115,7 +116,7 @@ export function validateStackConfig(config: StackConfig): StackConfig {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) fail('region', config.region, 'expected a region name like us-east-1');
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName)) fail('stackName', config.stackName, 'expected letters, digits and "-", starting with a letter');
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(config.resourcePrefix)) fail('resourcePrefix', config.resourcePrefix, 'use 1-31 lower-case letters, digits and "-"');
-  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/.test(config.schedule)) {
+  if (!SCHEDULE_EXPRESSION.test(config.schedule)) {
     fail('schedule', config.schedule, 'expected an EventBridge expression: rate(7 days) or cron(0 3 ? * SUN *)');
   }
   if (typeof config.scheduleEnabled !== 'boolean') fail('scheduleEnabled', config.scheduleEnabled, 'expected true or false');

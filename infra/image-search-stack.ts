@@ -111,5 +111,10 @@ export class ImageSearchStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.retraining.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DomainEndpoint', { value: this.vectorDomain.domain.domainEndpoint });
     new CfnOutput(this, 'ServingParameterPrefix', { value: this.servingParameterPrefix });
+    // What the operator commands (core/aws/stack-outputs.ts) read to find the teardown's resources and the schedule.
+    new CfnOutput(this, 'DatasetGroupArn', { value: this.personalize.datasetGroupArn });
+    new CfnOutput(this, 'IndexPrefix', { value: `${config.pipeline.indexPrefix}-`, description: 'index name = prefix + generation' });
+    new CfnOutput(this, 'IndexAlias', { value: config.pipeline.alias });
+    new CfnOutput(this, 'ScheduleRuleName', { value: this.schedule.rule.ruleName });
   }
 }

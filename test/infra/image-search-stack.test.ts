@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_OUTPUT_KEYS } from '../../core/aws/stack-outputs';
 import { DEFAULT_STACK_CONFIG } from '../../infra/config';
 import { ImageSearchStack } from '../../infra/image-search-stack';
 import { applyNagChecks } from '../../infra/nag';
@@ -182,6 +183,15 @@ describe('ImageSearchStack', () => {
       ScheduleExpression: DEFAULT_STACK_CONFIG.schedule,
       Targets: [Match.objectLike({ Arn: { Ref: machineId } })],
     });
+  });
+
+  it('outputs what the operator commands read: state machine, dataset group, domain, index prefix and alias, schedule rule', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const key of Object.values(STACK_OUTPUT_KEYS)) expect(outputs[key]?.Value, key).toBeDefined();
+    expect(outputs.IndexPrefix?.Value).toBe(`${DEFAULT_STACK_CONFIG.pipeline.indexPrefix}-`);
+    expect(outputs.IndexAlias?.Value).toBe(DEFAULT_STACK_CONFIG.pipeline.alias);
+    const [ruleId] = Object.keys(template.findResources('AWS::Events::Rule'));
+    expect(outputs.ScheduleRuleName?.Value).toEqual({ Ref: ruleId });
   });
 
   it('scopes IAM: no wildcard actions, and Resource "*" only where the service has no resource-level permissions', () => {

@@ -7,7 +7,8 @@ import { stateMachineArnOf, StepFunctionsExecutionGuard } from '../../core/aws/s
 import { ConcurrentRunError } from '../../core/errors';
 import { LockFileExecutionGuard } from '../../core/local/lock-file-execution-guard';
 import type { ExecutionGuard, RunClaim } from '../../core/ports/execution-guard';
-import { generationName, makeGuardHandler } from '../../tasks/guard';
+import { generationName } from '../../core/execution-input';
+import { makeGuardHandler } from '../../tasks/guard';
 
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:Retraining';
 const execution = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:Retraining:${name}`;
