@@ -74,6 +74,8 @@ export interface LocalPipelineOptions {
    * embedder training and the staging included), `map-progress` after each Map batch, and `finished` last.
    */
   readonly onEvent?: (event: RunEvent) => void;
+  /** Once the run has claimed the lock, before any work: its execution id (what `describe` and the history know it by). */
+  readonly onStarted?: (run: { readonly executionId: string; readonly startedAt: Date }) => void;
   /** Test hook: change the synthesized definition before it runs. */
   readonly transformDefinition?: (definition: AslDefinition) => AslDefinition;
 }
@@ -245,6 +247,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
 
   // Refuse a concurrent run before spending a minute on training; the guard state claims again with the same id.
   await guard.claim({ runId: executionId, startedAt: startTime });
+  options.onStarted?.({ executionId, startedAt: startTime });
   let failure: RunSummary['failure'];
   let status: RunSummary['status'] = 'FAILED';
   /** Ends every run that claimed the lock: the history record, then the `finished` event. */

@@ -7,9 +7,11 @@ import { dirname } from 'node:path';
 import { ConcurrentRunError } from '../errors';
 import type { ExecutionGuard, RunClaim } from '../ports/execution-guard';
 
-interface LockContent {
+/** Who holds the lock: what `status` shows for a local run in progress. */
+export interface LockHolder {
   readonly runId: string;
   readonly pid: number;
+  /** ISO 8601, as the run claimed it. */
   readonly startedAt: string;
 }
 
@@ -44,7 +46,7 @@ export class LockFileExecutionGuard implements ExecutionGuard {
 
   async claim(run: RunClaim): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const content: LockContent = { runId: run.runId, pid: this.pid, startedAt: run.startedAt.toISOString() };
+    const content: LockHolder = { runId: run.runId, pid: this.pid, startedAt: run.startedAt.toISOString() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await writeFile(this.path, JSON.stringify(content), { flag: 'wx' });
@@ -70,9 +72,15 @@ export class LockFileExecutionGuard implements ExecutionGuard {
     if (holder?.runId === runId) await unlink(this.path).catch(() => undefined);
   }
 
-  private async read(): Promise<LockContent | undefined> {
+  /** The run holding the lock while its process still runs; undefined when free or left by a crash. */
+  async current(): Promise<LockHolder | undefined> {
+    const holder = await this.read();
+    return holder && this.isAlive(holder.pid) ? holder : undefined;
+  }
+
+  private async read(): Promise<LockHolder | undefined> {
     try {
-      const value = JSON.parse(await readFile(this.path, 'utf8')) as Partial<LockContent>;
+      const value = JSON.parse(await readFile(this.path, 'utf8')) as Partial<LockHolder>;
       if (typeof value.runId !== 'string' || typeof value.pid !== 'number') return undefined;
       return { runId: value.runId, pid: value.pid, startedAt: String(value.startedAt) };
     } catch (error) {
