@@ -34,6 +34,8 @@ export function eventLine(event: Exclude<RunEvent, { kind: 'finished' }>): strin
     case 'exited':
       return leftLine(event.state, event.seconds);
     case 'failed':
+      // The cause is the verdict as JSON; the outcome block shows its figures and reasons readably.
+      if (event.error === MODEL_REJECTED_ERROR) return `✖ ${event.state}: the new model is worse than the serving one beyond the tolerance`;
       return event.seconds === undefined
         ? `✖ ${event.state} failed: ${event.error}: ${oneLine(event.cause)}`
         : leftLine(event.state, event.seconds, { error: event.error, cause: oneLine(event.cause) });
