@@ -49,7 +49,7 @@ describe('run events as lines', () => {
     expect(eventLine({ kind: 'failed', state: 'Index images', at, error: 'Boom', cause: 'why' })).toBe('✖ Index images failed: Boom: why');
   });
 
-  it('shows the gate's rejection as a sentence, not the verdict JSON its cause carries', () => {
+  it('shows the gate rejection as a sentence, not the verdict JSON its cause carries', () => {
     const line = eventLine({ kind: 'failed', state: 'Model rejected', at, seconds: 0, error: 'ModelRejected', cause: JSON.stringify(rejectedVerdict) });
     expect(line).toBe('✖ Model rejected: the new model is worse than the serving one beyond the tolerance');
   });
