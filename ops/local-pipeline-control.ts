@@ -81,7 +81,7 @@ export class LocalPipelineControl implements PipelineControl {
    * runner cannot run) rejects here. The run goes on whether or not events are read.
    */
   async start(input: Readonly<Record<string, unknown>>): Promise<StartedRun> {
-    const { generation } = parseExecutionInput(input);
+    const { generation, qualityTolerance } = parseExecutionInput(input);
     const feed = new EventFeed();
     let started!: (run: { readonly executionId: string; readonly startedAt: Date }) => void;
     const claimed = new Promise<{ readonly executionId: string; readonly startedAt: Date }>((resolve) => (started = resolve));
@@ -91,6 +91,7 @@ export class LocalPipelineControl implements PipelineControl {
       ...(k !== undefined && { k }), ...(seed !== undefined && { seed }), ...(embedderEpochs !== undefined && { embedderEpochs }),
       ...(embedBatchSize !== undefined && { embedBatchSize }), ...(maxConcurrency !== undefined && { maxConcurrency }),
       ...(failAt !== undefined && { failAt }), ...(generation !== undefined && { generation }),
+      ...(qualityTolerance !== undefined && { qualityTolerance }),
     };
     const run = runner(options);
     run.then(

@@ -63,6 +63,8 @@ export interface LocalPipelineOptions {
   readonly maxConcurrency?: number;
   /** Generation name; @default `gen-<UTC start time>` (the guard step names it). */
   readonly generation?: string;
+  /** The quality gate's tolerance for this run (execution input `qualityTolerance`). @default the stack's (0.02) */
+  readonly qualityTolerance?: number;
   /** Make this state's handler throw (test hook; the CLI reads PIPELINE_FAIL_AT). */
   readonly failAt?: string;
   /** One line per state, per Map batch, and the summary. */
@@ -296,7 +298,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
 
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false, checkPaths: false } });
     const waits = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
-    const execution = machine.run((options.generation ? { generation: options.generation } : {}) as never, {
+    const input = { ...(options.generation && { generation: options.generation }), ...(options.qualityTolerance !== undefined && { qualityTolerance: options.qualityTolerance }) };
+    const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: zeroRetries(definition as never) },
       context: { Execution: { Id: executionId, Name: executionName, StartTime: startTime.toISOString(), Input: {} } },
     });

@@ -140,6 +140,7 @@ export class RetrainingStateMachine extends Construct {
     const guard = step('Check no other run', fns.guard, {
       startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       input: sfn.JsonPath.entirePayload,
+      qualityTolerance: settings.qualityTolerance,
     }, '$.run');
 
     const keys = new sfn.Pass(this, 'Plan run keys', {
@@ -218,7 +219,7 @@ export class RetrainingStateMachine extends Construct {
       generation,
       candidateMetrics: sfn.JsonPath.objectAt('$.candidateMetrics.metrics'),
       servingMetrics: sfn.JsonPath.objectAt('$.servingMetrics.metrics'),
-      tolerance: settings.qualityTolerance,
+      tolerance: sfn.JsonPath.numberAt('$.run.qualityTolerance'),
     }, '$.quality');
 
     const personalize = personalizeSteps(this, {

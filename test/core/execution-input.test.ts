@@ -9,11 +9,19 @@ describe('parseExecutionInput', () => {
     expect(parseExecutionInput({ generation: 'g'.repeat(49) })).toEqual({ generation: 'g'.repeat(49) });
   });
 
+  it('accepts a quality gate tolerance for the run from 0 to 1', () => {
+    expect(parseExecutionInput({ qualityTolerance: 0.05 })).toEqual({ qualityTolerance: 0.05 });
+    expect(parseExecutionInput({ generation: 'rerun-8', qualityTolerance: 1 })).toEqual({ generation: 'rerun-8', qualityTolerance: 1 });
+    expect(parseExecutionInput({ qualityTolerance: 0 })).toEqual({ qualityTolerance: 0 });
+  });
+
   it.each([
     [null, 'input', /must be a JSON object/],
     [[], 'input', /must be a JSON object/],
     ['gen-1', 'input', /must be a JSON object/],
-    [{ generation: 'gen-1', mode: 'x', k: 3 }, 'input', /unknown fields mode, k: only "generation" is accepted/],
+    [{ generation: 'gen-1', mode: 'x', k: 3 }, 'input', /unknown fields mode, k: only "generation" and "qualityTolerance" are accepted/],
+    [{ qualityTolerance: 1.5 }, 'input.qualityTolerance', /input.qualityTolerance 1.5 is invalid: expected a number from 0 to 1/],
+    [{ qualityTolerance: null }, 'input.qualityTolerance', /input.qualityTolerance null is invalid/],
     [{ generation: 7 }, 'generation', /input.generation must be a string/],
     [{ generation: 'Bad Name' }, 'generation', /input.generation: cluster generation "Bad Name" is invalid/],
     [{ generation: '' }, 'generation', /input.generation: cluster generation "" is invalid/],

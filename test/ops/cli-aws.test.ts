@@ -114,7 +114,7 @@ describe('npm run cli -- <command> --aws', () => {
 
     expect(code).toBe(1);
     expect(out).toEqual([]);
-    expect(err).toEqual([`error: the input file ${input} is not a valid execution input: the execution input has unknown fields k: only "generation" is accepted`]);
+    expect(err).toEqual([`error: the input file ${input} is not a valid execution input: the execution input has unknown fields k: only "generation" and "qualityTolerance" are accepted`]);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

@@ -24,6 +24,7 @@ const FAST = { k: 48, embedderEpochs: 5, embedBatchSize: 40, maxConcurrency: 2 }
 const FIRST = 'gen-20261205-000001';
 const DEGRADED = 'gen-20261205-000002';
 const THIRD = 'gen-20261205-000003';
+const FORCED = 'gen-20261205-000004';
 
 interface LoggedEvent {
   readonly DetailType: string;
@@ -151,5 +152,14 @@ describe('the quality gate on the local pipeline', () => {
     expect(log.records[1]?.quality?.serving).toEqual(firstVerdict.candidate);
     expect(log.records[2]?.id).toBe(result.executionId);
     for (const record of log.records) expect(record.stoppedAt?.getTime()).toBeGreaterThanOrEqual(record.startedAt.getTime());
+  }, 120_000);
+
+  it('lets the degraded model through for one run whose input raises the tolerance, as an operator would when the data changed', async () => {
+    const result = await runLocalPipeline(options({ dataDir: degradedDir, generation: FORCED, qualityTolerance: 1 }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.quality).toMatchObject({ passed: true, tolerance: 1, serving: firstVerdict.candidate, reasons: [] });
+    expect(result.quality?.candidate.ndcgAt10).toBeLessThan(firstVerdict.candidate.ndcgAt10 - 0.1);
+    expect(await alias()).toBe(FORCED);
   }, 120_000);
 });

@@ -70,6 +70,7 @@ describe('RetrainingStateMachine definition', () => {
     expect(definition.StartAt).toBe('Check no other run');
     expect(JSON.stringify(definition)).not.toMatch(/JSONata/);
     expect(state('Check no other run').Next).toBe('Plan run keys');
+    expect(state('Check no other run')).toMatchObject({ Parameters: { 'input.$': '$', qualityTolerance: SETTINGS.qualityTolerance }, ResultPath: '$.run' });
   });
 
   it('fans out over the manifest with a Distributed Map, an S3 JSONL reader and an item batcher', () => {
@@ -192,7 +193,8 @@ describe('RetrainingStateMachine definition', () => {
         'generation.$': '$.run.generation',
         'candidateMetrics.$': '$.candidateMetrics.metrics',
         'servingMetrics.$': '$.servingMetrics.metrics',
-        tolerance: SETTINGS.qualityTolerance,
+        // The guard step puts the configured tolerance, or the execution input's, in $.run.
+        'tolerance.$': '$.run.qualityTolerance',
       },
       ResultPath: '$.quality',
       Next: 'Publish quality event',

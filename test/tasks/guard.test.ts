@@ -22,23 +22,35 @@ class RecordingGuard implements ExecutionGuard {
 }
 
 describe('guard step', () => {
-  const event = { executionId: execution('run-1'), startTime: '2026-12-04T09:05:07.123Z', input: {} };
+  const event = { executionId: execution('run-1'), startTime: '2026-12-04T09:05:07.123Z', input: {}, qualityTolerance: 0.02 };
 
   it('names the generation from the start time in UTC and claims the run', async () => {
     const guard = new RecordingGuard();
-    expect(await makeGuardHandler({ guard })(event)).toEqual({ generation: 'gen-20261204-090507' });
+    expect(await makeGuardHandler({ guard })(event)).toEqual({ generation: 'gen-20261204-090507', qualityTolerance: 0.02 });
     expect(guard.claims).toEqual([{ runId: execution('run-1'), startedAt: new Date('2026-12-04T09:05:07.123Z') }]);
     expect(generationName(new Date('2027-01-02T03:04:05Z'))).toBe('gen-20270102-030405');
   });
 
   it('takes the generation from the input of a manual run', async () => {
-    expect(await makeGuardHandler({ guard: new RecordingGuard() })({ ...event, input: { generation: 'rerun-7' } })).toEqual({ generation: 'rerun-7' });
+    expect(await makeGuardHandler({ guard: new RecordingGuard() })({ ...event, input: { generation: 'rerun-7' } })).toEqual({ generation: 'rerun-7', qualityTolerance: 0.02 });
+  });
+
+  it('takes the quality gate tolerance of this run from the input, else the configured one', async () => {
+    const handler = makeGuardHandler({ guard: new RecordingGuard() });
+    expect(await handler({ ...event, input: { qualityTolerance: 1 } })).toMatchObject({ qualityTolerance: 1 });
+    expect(await handler({ ...event, input: { qualityTolerance: 0 } })).toMatchObject({ qualityTolerance: 0 });
+  });
+
+  it('refuses a configured tolerance outside [0, 1], naming the field', async () => {
+    await expect(makeGuardHandler({ guard: new RecordingGuard() })({ ...event, qualityTolerance: 2 })).rejects.toThrow('qualityTolerance 2 is invalid: expected a number from 0 to 1');
   });
 
   it.each([
     [{ generation: 'Bad Name' }, /cluster generation "Bad Name" is invalid/],
     [{ generations: 'x' }, /unknown fields generations/],
     [[1], /must be a JSON object/],
+    [{ qualityTolerance: '0.1' }, /input.qualityTolerance "0.1" is invalid: expected a number from 0 to 1/],
+    [{ qualityTolerance: -0.5 }, /input.qualityTolerance -0.5 is invalid/],
   ])('rejects the input %j before claiming', async (input, message) => {
     const guard = new RecordingGuard();
     await expect(makeGuardHandler({ guard })({ ...event, input })).rejects.toThrow(message);
