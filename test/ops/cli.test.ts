@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors';
 import { appendRunRecord } from '../../core/local/local-run-log';
 import type { CliIo } from '../../ops/cli';
-import { main, parseCommandLine, USAGE } from '../../ops/cli';
+import { main } from '../../ops/cli';
+import { parseCommandLine, USAGE } from '../../ops/command-line';
 
 function recordingIo(env: CliIo['env'] = {}, more: Partial<CliIo> = {}) {
   const out: string[] = [];
