@@ -5,6 +5,7 @@
  * Idempotent: a second run finds nothing and succeeds. Anything it could not delete is named in the error it throws.
  */
 import { AppError } from '../core/errors';
+import { deletePersonalizeResources } from '../core/personalize-teardown';
 import type { PersonalizeAdmin } from '../core/ports/personalize-admin';
 import type { VectorIndex } from '../core/ports/vector-index';
 import { requireString } from './task-input';
@@ -90,28 +91,17 @@ export function makeTeardownHandler(deps: TeardownDeps): (event: TeardownEvent) 
 
     const inventory = await deps.personalize.listCreated(datasetGroupArn);
 
-    const personalizeModels = async (): Promise<void> => {
-      let campaignsGone = true;
-      for (const campaign of inventory.campaigns) {
-        if (await attempt(campaign.arn, () => deps.personalize.deleteCampaign(campaign.arn))) deleted.campaigns.push(campaign.arn);
-        else campaignsGone = false;
-      }
-      for (const solution of inventory.solutions) {
-        if (!campaignsGone) {
-          left.push({ resource: solution.arn, reason: 'not attempted: a campaign that may use its versions was not deleted' });
-          continue;
-        }
-        if (await attempt(solution.arn, () => deps.personalize.deleteSolution(solution.arn))) {
-          deleted.solutions.push(solution.arn);
-          deleted.solutionVersions.push(...solution.versions.map((v) => v.arn));
-        }
-      }
-    };
-
-    const eventTrackers = async (): Promise<void> => {
-      for (const tracker of inventory.eventTrackers) {
-        if (await attempt(tracker.arn, () => deps.personalize.deleteEventTracker(tracker.arn))) deleted.eventTrackers.push(tracker.arn);
-      }
+    const personalizeResources = async (): Promise<void> => {
+      const result = await deletePersonalizeResources(deps.personalize, {
+        campaigns: inventory.campaigns.map((c) => c.arn),
+        solutions: inventory.solutions.map((s) => s.arn),
+        eventTrackers: inventory.eventTrackers.map((t) => t.arn),
+      });
+      deleted.campaigns.push(...result.deleted.campaigns);
+      deleted.solutions.push(...result.deleted.solutions);
+      deleted.solutionVersions.push(...inventory.solutions.filter((s) => result.deleted.solutions.includes(s.arn)).flatMap((s) => s.versions.map((v) => v.arn)));
+      deleted.eventTrackers.push(...result.deleted.eventTrackers);
+      left.push(...result.left.map((l) => ({ resource: l.arn, reason: l.reason })));
     };
 
     const indexGenerations = async (): Promise<void> => {
@@ -135,7 +125,7 @@ export function makeTeardownHandler(deps: TeardownDeps): (event: TeardownEvent) 
     };
 
     // Campaign deletes take minutes; the independent parts run meanwhile.
-    await Promise.all([personalizeModels(), eventTrackers(), indexGenerations(), parameters()]);
+    await Promise.all([personalizeResources(), indexGenerations(), parameters()]);
     const summary: TeardownDeleted = { ...deleted, aliasRemovedFrom };
     if (left.length > 0) throw new TeardownIncompleteError(summary, left);
     return { deleted: summary };

@@ -1,10 +1,11 @@
 /**
  * What `teardown` removes on AWS before `cdk destroy` (or to stop paying for an idle deployment): the Personalize
  * campaigns, solutions (with their versions) and event trackers the pipeline created outside CloudFormation, and the
- * index generations no alias serves. Deleted in the order tasks/teardown.ts uses: campaigns before solutions (a
- * campaign holds a solution version), trackers and old generations alongside; one failure never stops the others.
+ * index generations no alias serves. The Personalize part is deletePersonalizeResources, as for tasks/teardown.ts
+ * (campaigns before solutions, trackers alongside); old generations go meanwhile; one failure never stops the others.
  */
 import { ValidationError } from '../errors';
+import { deletePersonalizeResources, SOLUTION_KEPT_FOR_CAMPAIGN } from '../personalize-teardown';
 import type { PersonalizeAdmin } from '../ports/personalize-admin';
 import type { TeardownItem, TeardownResult } from '../ports/pipeline-control';
 import { errorMessage } from './retry';
@@ -76,47 +77,52 @@ export async function planAwsTeardown(deps: AwsTeardownDeps): Promise<TeardownIt
 export async function runAwsTeardown(deps: AwsTeardownDeps, items: readonly TeardownItem[]): Promise<TeardownResult> {
   const deleted: TeardownItem[] = [];
   const left: (TeardownItem & { reason: string })[] = [];
-  const attempt = async (item: TeardownItem, action: (() => Promise<void>) | undefined, missing: string): Promise<boolean> => {
-    if (action === undefined) {
-      left.push({ ...item, reason: `not attempted: ${missing} is unknown (pass --stack)` });
-      return false;
-    }
-    try {
-      await action();
-      deleted.push(item);
-      return true;
-    } catch (error) {
-      left.push({ ...item, reason: errorMessage(error) });
-      return false;
-    }
-  };
   const of = (kind: string): TeardownItem[] => items.filter((item) => item.kind === kind);
+  const personalizeItems = [...of(TEARDOWN_KINDS.campaign), ...of(TEARDOWN_KINDS.solution), ...of(TEARDOWN_KINDS.eventTracker)];
   const { personalize, index } = deps;
 
-  const models = async (): Promise<void> => {
-    let campaignsGone = true;
-    for (const item of of(TEARDOWN_KINDS.campaign)) {
-      if (!(await attempt(item, personalize && (() => personalize.deleteCampaign(item.id)), 'the Personalize dataset group'))) campaignsGone = false;
+  const personalizeResources = async (): Promise<void> => {
+    if (personalize === undefined) {
+      const unknown = 'not attempted: the Personalize dataset group is unknown (pass --stack)';
+      // A campaign left in place keeps its solution too, whatever kept the campaign.
+      const campaignsLeft = of(TEARDOWN_KINDS.campaign).length > 0;
+      left.push(...personalizeItems.map((item) => ({ ...item, reason: item.kind === TEARDOWN_KINDS.solution && campaignsLeft ? SOLUTION_KEPT_FOR_CAMPAIGN : unknown })));
+      return;
     }
-    for (const item of of(TEARDOWN_KINDS.solution)) {
-      if (!campaignsGone) left.push({ ...item, reason: 'not attempted: a campaign that may use its versions was not deleted' });
-      else await attempt(item, personalize && (() => personalize.deleteSolution(item.id)), 'the Personalize dataset group');
-    }
-  };
-  const trackers = async (): Promise<void> => {
-    for (const item of of(TEARDOWN_KINDS.eventTracker)) {
-      await attempt(item, personalize && (() => personalize.deleteEventTracker(item.id)), 'the Personalize dataset group');
+    const ids = (kind: string): string[] => of(kind).map((item) => item.id);
+    const result = await deletePersonalizeResources(personalize, {
+      campaigns: ids(TEARDOWN_KINDS.campaign),
+      solutions: ids(TEARDOWN_KINDS.solution),
+      eventTrackers: ids(TEARDOWN_KINDS.eventTracker),
+    });
+    const gone = new Set([...result.deleted.campaigns, ...result.deleted.solutions, ...result.deleted.eventTrackers]);
+    const reasons = new Map(result.left.map((l) => [l.arn, l.reason]));
+    for (const item of personalizeItems) {
+      const reason = reasons.get(item.id);
+      if (reason !== undefined) left.push({ ...item, reason });
+      else if (gone.has(item.id)) deleted.push(item);
     }
   };
   const generations = async (): Promise<void> => {
-    for (const item of of(TEARDOWN_KINDS.generation)) await attempt(item, index && (() => index.deleteGeneration(item.id)), 'the OpenSearch domain');
+    for (const item of of(TEARDOWN_KINDS.generation)) {
+      if (index === undefined) {
+        left.push({ ...item, reason: 'not attempted: the OpenSearch domain is unknown (pass --stack)' });
+        continue;
+      }
+      try {
+        await index.deleteGeneration(item.id);
+        deleted.push(item);
+      } catch (error) {
+        left.push({ ...item, reason: errorMessage(error) });
+      }
+    }
   };
 
   for (const item of items) {
     if (!ORDER.includes(item.kind)) left.push({ ...item, reason: `unknown kind "${item.kind}": the AWS teardown deletes ${ORDER.join(', ')}` });
   }
-  // Campaign deletes take minutes; the independent parts run meanwhile.
-  await Promise.all([models(), trackers(), generations()]);
+  // Campaign deletes take minutes; old generations go meanwhile.
+  await Promise.all([personalizeResources(), generations()]);
   const rank = (item: TeardownItem): number => ORDER.indexOf(item.kind);
   return { deleted: deleted.sort((a, b) => rank(a) - rank(b)), left: left.sort((a, b) => rank(a) - rank(b)) };
 }
