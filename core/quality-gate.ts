@@ -94,3 +94,17 @@ function checkFigures(quality: ModelQuality, field: string): ModelQuality {
   }
   return { ndcgAt10: quality.ndcgAt10, precisionAt10: quality.precisionAt10 };
 }
+
+/** Whether a value read back from JSON (a run record, an execution's output or cause) is a whole verdict. */
+export function isQualityVerdict(value: unknown): value is QualityVerdict {
+  const v = value as Partial<Record<keyof QualityVerdict, unknown>> | null;
+  return (
+    typeof v === 'object' && v !== null && typeof v.passed === 'boolean' && typeof v.generation === 'string' && isFigures(v.candidate) &&
+    (v.serving === null || isFigures(v.serving)) && typeof v.tolerance === 'number' && Array.isArray(v.reasons) && v.reasons.every((r) => typeof r === 'string')
+  );
+}
+
+function isFigures(value: unknown): boolean {
+  const q = value as { ndcgAt10?: unknown; precisionAt10?: unknown } | null;
+  return typeof q === 'object' && q !== null && typeof q.ndcgAt10 === 'number' && typeof q.precisionAt10 === 'number';
+}

@@ -9,7 +9,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { MODEL_REJECTED_ERROR } from '../core/ports/pipeline-control';
+import { MODEL_REJECTED_ERROR, MODEL_REJECTED_STATE } from '../core/ports/pipeline-control';
 import type { PipelineSettings } from './pipeline-settings';
 import { retryThrottling } from './retry-throttling';
 
@@ -77,7 +77,7 @@ export function qualityGate(scope: Construct, props: QualityGateProps): sfn.Chai
   retryThrottling(publish, 'EventBridge');
   props.tasks.push(publish);
 
-  const rejected = new sfn.Fail(scope, 'Model rejected', { error: MODEL_REJECTED_ERROR, causePath: '$.quality.cause' });
+  const rejected = new sfn.Fail(scope, MODEL_REJECTED_STATE, { error: MODEL_REJECTED_ERROR, causePath: '$.quality.cause' });
   const goodEnough = new sfn.Choice(scope, 'Model good enough?')
     .when(sfn.Condition.booleanEquals(verdict('passed'), true), props.deploy)
     .otherwise(rejected);

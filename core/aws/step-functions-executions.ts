@@ -5,15 +5,11 @@
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { ValidationError } from '../errors';
 import type { ExecutionStatus, ExecutionSummary, RunFailure } from '../ports/pipeline-control';
-import { MODEL_REJECTED_ERROR } from '../ports/pipeline-control';
-import type { QualityVerdict } from '../quality-gate';
+import { EXECUTION_STATUSES, MODEL_REJECTED_ERROR, MODEL_REJECTED_STATE } from '../ports/pipeline-control';
+import { isQualityVerdict } from '../quality-gate';
 import { generationName } from '../execution-input';
 
-/** The Fail state the quality gate's rejection ends in. */
-export const MODEL_REJECTED_STATE = 'Model rejected';
-
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
-const STATUSES = new Set<string>(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 
 export function validateStateMachineArn(arn: string): string {
   if (typeof arn !== 'string' || !STATE_MACHINE_ARN.test(arn)) {
@@ -30,12 +26,14 @@ export function executionArnFor(stateMachineArn: string, idOrName: string): stri
 
 export function summarizeExecution(described: DescribeExecutionOutput): ExecutionSummary {
   const id = described.executionArn ?? '';
-  const status = (STATUSES.has(described.status ?? '') ? described.status : 'RUNNING') as ExecutionStatus;
+  const status = ((EXECUTION_STATUSES as readonly unknown[]).includes(described.status) ? described.status : 'RUNNING') as ExecutionStatus;
   const startedAt = described.startDate ?? new Date(0);
   const output = parseObject(described.output);
   const input = parseObject(described.input);
   const rejected = status === 'FAILED' && described.error === MODEL_REJECTED_ERROR;
-  const quality = asVerdict(path(output, 'quality', 'verdict')) ?? (rejected ? asVerdict(parseObject(described.cause)) : undefined);
+  const fromOutput = path(output, 'quality', 'verdict');
+  const fromCause = rejected ? parseObject(described.cause) : undefined;
+  const quality = isQualityVerdict(fromOutput) ? fromOutput : isQualityVerdict(fromCause) ? fromCause : undefined;
   const generation = asString(path(output, 'run', 'generation')) ?? quality?.generation ?? asString(path(input, 'generation')) ?? generationName(startedAt);
   const failure: RunFailure | undefined =
     status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED' || status === 'PENDING_REDRIVE'
@@ -72,9 +70,3 @@ function asString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function asVerdict(value: unknown): QualityVerdict | undefined {
-  const v = value as Partial<QualityVerdict> | undefined;
-  return v !== null && typeof v === 'object' && typeof v.passed === 'boolean' && typeof v.generation === 'string' && typeof v.candidate === 'object' && v.candidate !== null
-    ? (v as QualityVerdict)
-    : undefined;
-}

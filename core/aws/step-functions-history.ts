@@ -8,7 +8,7 @@
  */
 import { DescribeMapRunCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { HistoryEvent, MapRunItemCounts, SFNClient } from '@aws-sdk/client-sfn';
-import type { RunEvent } from '../ports/pipeline-control';
+import type { RunEvent, RunFailure } from '../ports/pipeline-control';
 
 /** The most GetExecutionHistory returns per page. */
 const PAGE_SIZE = 1000;
@@ -32,12 +32,8 @@ export interface HistoryPoll {
   readonly ended?: HistoryEvent;
 }
 
-/** A state's failure as the run reports it. */
-export interface StateFailure {
-  readonly state: string;
-  readonly error: string;
-  readonly cause: string;
-}
+/** A state's failure as the run reports it: the state is always known here. */
+export type StateFailure = Required<RunFailure>;
 
 interface OpenState {
   readonly name: string;

@@ -6,12 +6,11 @@
  */
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EXECUTION_STATUSES } from '../ports/pipeline-control';
 import type { ExecutionStatus, ExecutionSummary, RunFailure } from '../ports/pipeline-control';
-import type { QualityVerdict } from '../quality-gate';
+import { isQualityVerdict } from '../quality-gate';
 
 export const RUN_LOG_FILE = 'runs.jsonl';
-
-const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 
 export function runLogPath(stateDir: string): string {
   return join(stateDir, RUN_LOG_FILE);
@@ -94,13 +93,13 @@ function parseRecord(line: string): ExecutionSummary | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const r = value as Record<string, unknown>;
-  if (typeof r.id !== 'string' || typeof r.name !== 'string' || !STATUSES.includes(r.status as ExecutionStatus)) return undefined;
+  if (typeof r.id !== 'string' || typeof r.name !== 'string' || !(EXECUTION_STATUSES as readonly unknown[]).includes(r.status)) return undefined;
   const startedAt = parseDate(r.startedAt);
   if (!startedAt) return undefined;
   const stoppedAt = r.stoppedAt === undefined ? undefined : parseDate(r.stoppedAt);
   if (r.stoppedAt !== undefined && !stoppedAt) return undefined;
   if (r.generation !== undefined && typeof r.generation !== 'string') return undefined;
-  if (r.quality !== undefined && !isVerdict(r.quality)) return undefined;
+  if (r.quality !== undefined && !isQualityVerdict(r.quality)) return undefined;
   if (r.failure !== undefined && !isFailure(r.failure)) return undefined;
   return {
     id: r.id,
@@ -109,7 +108,7 @@ function parseRecord(line: string): ExecutionSummary | undefined {
     startedAt,
     ...(stoppedAt && { stoppedAt }),
     ...(typeof r.generation === 'string' && { generation: r.generation }),
-    ...(r.quality !== undefined && { quality: r.quality as QualityVerdict }),
+    ...(isQualityVerdict(r.quality) && { quality: r.quality }),
     ...(r.failure !== undefined && { failure: r.failure as RunFailure }),
   };
 }
@@ -120,18 +119,6 @@ function parseDate(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function isFigures(value: unknown): boolean {
-  const q = value as { ndcgAt10?: unknown; precisionAt10?: unknown } | null;
-  return typeof q === 'object' && q !== null && typeof q.ndcgAt10 === 'number' && typeof q.precisionAt10 === 'number';
-}
-
-function isVerdict(value: unknown): boolean {
-  const v = value as Partial<Record<keyof QualityVerdict, unknown>> | null;
-  return (
-    typeof v === 'object' && v !== null && typeof v.passed === 'boolean' && typeof v.generation === 'string' && isFigures(v.candidate) &&
-    (v.serving === null || isFigures(v.serving)) && typeof v.tolerance === 'number' && Array.isArray(v.reasons) && v.reasons.every((r) => typeof r === 'string')
-  );
-}
 
 function isFailure(value: unknown): boolean {
   const f = value as Partial<Record<keyof RunFailure, unknown>> | null;

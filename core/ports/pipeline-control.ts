@@ -6,9 +6,11 @@
 import type { QualityVerdict } from '../quality-gate';
 
 /** Step Functions execution statuses; local runs use the same words. */
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-/** The error name of a run the quality gate stopped (the state machine's "Model rejected" Fail state). */
+/** The Fail state a run the quality gate stopped ends in, and its error name. */
+export const MODEL_REJECTED_STATE = 'Model rejected';
 export const MODEL_REJECTED_ERROR = 'ModelRejected';
 
 export interface RunFailure {
