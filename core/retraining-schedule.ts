@@ -1,8 +1,5 @@
-/** The retraining schedule's shared rules: what the stack config, the CLI and the EventBridge adapter accept. */
+/** The retraining schedule's expression rule: what the stack config, the CLI and the EventBridge adapter accept. */
 import { ValidationError } from './errors';
-
-/** The CloudFormation stack `cdk deploy` creates unless the config names another. */
-export const DEFAULT_STACK_NAME = 'ImageSearch';
 
 /**
  * An EventBridge schedule expression: `rate(1 day)`, `rate(7 days)` (singular unit for 1, plural otherwise, as

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../core/errors';
-import { DEFAULT_STACK_NAME, SCHEDULE_EXPRESSION } from '../core/retraining-schedule';
+import { SCHEDULE_EXPRESSION } from '../core/retraining-schedule';
+import { DEFAULT_STACK_NAME, STACK_NAME } from '../core/stack-name';
 import { DEFAULT_PIPELINE_SETTINGS, validatePipelineSettings, type PipelineSettings } from '../state-machines/pipeline-settings';
 
 export interface DomainConfig {
@@ -114,7 +115,7 @@ export function validateStackConfig(config: StackConfig): StackConfig {
   };
   if (!/^\d{12}$/.test(config.account)) fail('account', config.account, 'expected a 12-digit AWS account id');
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) fail('region', config.region, 'expected a region name like us-east-1');
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName)) fail('stackName', config.stackName, 'expected letters, digits and "-", starting with a letter');
+  if (!STACK_NAME.test(config.stackName)) fail('stackName', config.stackName, 'expected letters, digits and "-", starting with a letter');
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(config.resourcePrefix)) fail('resourcePrefix', config.resourcePrefix, 'use 1-31 lower-case letters, digits and "-"');
   if (!SCHEDULE_EXPRESSION.test(config.schedule)) {
     fail('schedule', config.schedule, 'expected an EventBridge expression: rate(7 days) or cron(0 3 ? * SUN *)');

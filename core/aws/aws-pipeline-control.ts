@@ -6,7 +6,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_STACK_NAME } from '../retraining-schedule';
+import { DEFAULT_STACK_NAME } from '../stack-name';
 import { createOpenSearchClient, OpenSearchVectorIndex } from './opensearch-vector-index';
 import { AwsPersonalizeAdmin } from './personalize-admin';
 import { readStackOutputs } from './stack-outputs';

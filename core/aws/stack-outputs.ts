@@ -5,6 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { NotFoundError, ValidationError } from '../errors';
+import { STACK_NAME } from '../stack-name';
 import { errorMessage, errorName } from './retry';
 
 export interface StackOutputs {
@@ -40,23 +41,23 @@ export interface ReadStackOutputsProps {
 const FIX = 'deploy it (npx cdk deploy) or pass --state-machine <ARN>';
 
 export async function readStackOutputs(props: ReadStackOutputsProps): Promise<StackOutputs> {
-  if (typeof props.stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(props.stackName)) {
+  if (typeof props.stackName !== 'string' || !STACK_NAME.test(props.stackName)) {
     throw new ValidationError(`stack name ${JSON.stringify(props.stackName)} is invalid: letters, digits and "-", starting with a letter`, { field: 'stackName' });
   }
   const client = props.client ?? new CloudFormationClient(props.region !== undefined ? { region: props.region } : {});
+  const missing = async (cause?: unknown): Promise<NotFoundError> =>
+    new NotFoundError(`CloudFormation stack "${props.stackName}" does not exist in ${await regionOf(client, props.region)}: ${FIX}`, cause === undefined ? undefined : { cause });
   let stack;
   try {
     stack = (await client.send(new DescribeStacksCommand({ StackName: props.stackName }))).Stacks?.[0];
   } catch (error) {
     // CloudFormation answers an unknown stack with a generic ValidationError whose message says so.
     if ((errorName(error) === 'ValidationError' && /does not exist/.test(errorMessage(error))) || errorName(error) === 'StackNotFoundException') {
-      throw new NotFoundError(`CloudFormation stack "${props.stackName}" does not exist in ${await regionOf(client, props.region)}: ${FIX}`, { cause: error });
+      throw await missing(error);
     }
     throw error;
   }
-  if (stack === undefined) {
-    throw new NotFoundError(`CloudFormation stack "${props.stackName}" does not exist in ${await regionOf(client, props.region)}: ${FIX}`);
-  }
+  if (stack === undefined) throw await missing();
   const values = new Map((stack.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
   const stateMachineArn = values.get(STACK_OUTPUT_KEYS.stateMachineArn);
   if (!stateMachineArn) {
