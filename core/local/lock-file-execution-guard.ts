@@ -23,7 +23,8 @@ export interface LockFileExecutionGuardProps {
   readonly pid?: number;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (a signal-0 probe). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
