@@ -134,6 +134,24 @@ export function gradients(plane: Float32Array, w: number, h: number): Gradients 
 }
 
 /**
+ * Splits a gradient's magnitude between the two orientation bins nearest its unsigned angle (wrapping at pi), into
+ * the histogram at `offset` and, when given, into `global` too.
+ */
+export function addOrientation(angle: number, m: number, hist: Float32Array, offset: number, global?: Float32Array): void {
+  const pos = (angle / Math.PI) * ORIENT_BINS - 0.5;
+  const lo = Math.floor(pos);
+  const frac = pos - lo;
+  const b0 = (lo + ORIENT_BINS) % ORIENT_BINS;
+  const b1 = (lo + 1) % ORIENT_BINS;
+  hist[offset + b0]! += m * (1 - frac);
+  hist[offset + b1]! += m * frac;
+  if (global) {
+    global[b0]! += m * (1 - frac);
+    global[b1]! += m * frac;
+  }
+}
+
+/**
  * HOG-like: magnitude-weighted orientation histograms per cell plus one global histogram. Normalised by the total
  * gradient mass so contrast does not matter, then square-rooted (Hellinger) so a few strong edges do not dominate.
  */
@@ -150,16 +168,7 @@ export function orientationFeatures(g: Gradients, w: number, h: number, grid: nu
       const m = g.mag[i] as number;
       if (m === 0) continue;
       total += m;
-      const pos = ((g.angle[i] as number) / Math.PI) * ORIENT_BINS - 0.5;
-      const lo = Math.floor(pos);
-      const frac = pos - lo;
-      const b0 = (lo + ORIENT_BINS) % ORIENT_BINS;
-      const b1 = (lo + 1) % ORIENT_BINS;
-      const c = (cy * grid + Math.floor(x / cw)) * ORIENT_BINS;
-      cells[c + b0]! += m * (1 - frac);
-      cells[c + b1]! += m * frac;
-      global[b0]! += m * (1 - frac);
-      global[b1]! += m * frac;
+      addOrientation(g.angle[i] as number, m, cells, (cy * grid + Math.floor(x / cw)) * ORIENT_BINS, global);
     }
   }
   const denom = total > 0 ? total : 1;

@@ -1,5 +1,5 @@
 /** Silhouette descriptors of the local embedder's image features: foreground mask, object box, shape, radial profile. */
-import { ORIENT_BINS, sqrtNormalised } from './image-planes';
+import { addOrientation, ORIENT_BINS, sqrtNormalised } from './image-planes';
 import type { FeatureWriter, Gradients, Planes } from './image-planes';
 
 export interface Box {
@@ -52,12 +52,7 @@ export function objectOrientationFeatures(g: Gradients, w: number, box: Box, out
       const m = g.mag[i] as number;
       if (m === 0) continue;
       total += m;
-      const pos = ((g.angle[i] as number) / Math.PI) * ORIENT_BINS - 0.5;
-      const lo = Math.floor(pos);
-      const frac = pos - lo;
-      const c = (cy * grid + Math.min(grid - 1, Math.floor(((x - box.minX) / bw) * grid))) * ORIENT_BINS;
-      cells[c + ((lo + ORIENT_BINS) % ORIENT_BINS)]! += m * (1 - frac);
-      cells[c + ((lo + 1) % ORIENT_BINS)]! += m * frac;
+      addOrientation(g.angle[i] as number, m, cells, (cy * grid + Math.min(grid - 1, Math.floor(((x - box.minX) / bw) * grid))) * ORIENT_BINS);
     }
   }
   out.pushArray(sqrtNormalised(cells, total > 0 ? total : 1));
