@@ -7,11 +7,11 @@
  */
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { MODEL_REJECTED_ERROR, MODEL_REJECTED_STATE } from '../core/ports/pipeline-control';
 import type { PipelineSettings } from './pipeline-settings';
-import { retryThrottling } from './retry-throttling';
+import { pipelineEvent } from './pipeline-event';
 
 export const QUALITY_DETAIL_TYPE = 'Model Quality Checked';
 export const NOT_FOUND = 'Personalize.ResourceNotFoundException';
@@ -57,24 +57,20 @@ export function qualityGate(scope: Construct, props: QualityGateProps): sfn.Chai
     [props.solutionVersionsArn], { resultSelector: metrics, resultPath: '$.servingMetrics' });
 
   const verdict = (field: string): string => `$.quality.verdict.${field}`;
-  const publish = new tasks.EventBridgePutEvents(scope, 'Publish quality event', {
-    entries: [{
-      source: props.settings.eventSource,
-      detailType: QUALITY_DETAIL_TYPE,
-      eventBus: props.eventBus,
-      detail: sfn.TaskInput.fromObject({
-        execution: sfn.JsonPath.executionId,
-        generation: sfn.JsonPath.stringAt(verdict('generation')),
-        passed: sfn.JsonPath.objectAt(verdict('passed')),
-        candidate: sfn.JsonPath.objectAt(verdict('candidate')),
-        serving: sfn.JsonPath.objectAt(verdict('serving')),
-        tolerance: sfn.JsonPath.numberAt(verdict('tolerance')),
-        reasons: sfn.JsonPath.listAt(verdict('reasons')),
-      }),
-    }],
-    resultPath: sfn.JsonPath.DISCARD,
+  const publish = pipelineEvent(scope, 'Publish quality event', {
+    source: props.settings.eventSource,
+    detailType: QUALITY_DETAIL_TYPE,
+    eventBus: props.eventBus,
+    detail: sfn.TaskInput.fromObject({
+      execution: sfn.JsonPath.executionId,
+      generation: sfn.JsonPath.stringAt(verdict('generation')),
+      passed: sfn.JsonPath.objectAt(verdict('passed')),
+      candidate: sfn.JsonPath.objectAt(verdict('candidate')),
+      serving: sfn.JsonPath.objectAt(verdict('serving')),
+      tolerance: sfn.JsonPath.numberAt(verdict('tolerance')),
+      reasons: sfn.JsonPath.listAt(verdict('reasons')),
+    }),
   });
-  retryThrottling(publish, 'EventBridge');
   props.tasks.push(publish);
 
   const rejected = new sfn.Fail(scope, MODEL_REJECTED_STATE, { error: MODEL_REJECTED_ERROR, causePath: '$.quality.cause' });

@@ -28,6 +28,7 @@ import { PIPELINE_PREFIXES, TRAINED_USERS_FILE } from './pipeline-keys';
 import type { PipelineSettings } from './pipeline-settings';
 import { validatePipelineSettings } from './pipeline-settings';
 import { personalizeSteps } from './personalize-steps';
+import { pipelineEvent } from './pipeline-event';
 import { retryThrottling } from './retry-throttling';
 import { TaskFunctions } from './task-functions';
 
@@ -120,20 +121,16 @@ export class RetrainingStateMachine extends Construct {
 
     // Failure path: a failure event carrying the cause, then Fail with the same error and cause.
     const failed = new sfn.Fail(this, 'Retraining failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const publishFailure = new tasks.EventBridgePutEvents(this, 'Publish failure event', {
-      entries: [{
-        source: settings.eventSource,
-        detailType: FAILURE_DETAIL_TYPE,
-        eventBus: props.eventBus,
-        detail: sfn.TaskInput.fromObject({
-          execution: sfn.JsonPath.executionId,
-          error: sfn.JsonPath.stringAt('$.error.Error'),
-          cause: sfn.JsonPath.stringAt('$.error.Cause'),
-        }),
-      }],
-      resultPath: sfn.JsonPath.DISCARD,
+    const publishFailure = pipelineEvent(this, 'Publish failure event', {
+      source: settings.eventSource,
+      detailType: FAILURE_DETAIL_TYPE,
+      eventBus: props.eventBus,
+      detail: sfn.TaskInput.fromObject({
+        execution: sfn.JsonPath.executionId,
+        error: sfn.JsonPath.stringAt('$.error.Error'),
+        cause: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
     });
-    retryThrottling(publishFailure, 'EventBridge');
     publishFailure.addCatch(failed, { resultPath: sfn.JsonPath.DISCARD });
     publishFailure.next(failed);
 
@@ -256,28 +253,24 @@ export class RetrainingStateMachine extends Construct {
       retention: settings.retention,
     }, '$.cleanup');
 
-    const publishSuccess = new tasks.EventBridgePutEvents(this, 'Publish success event', {
-      entries: [{
-        source: settings.eventSource,
-        detailType: SUCCESS_DETAIL_TYPE,
-        eventBus: props.eventBus,
-        detail: sfn.TaskInput.fromObject({
-          execution: sfn.JsonPath.executionId,
-          generation,
-          imagesEmbedded: sfn.JsonPath.numberAt('$.kmeansInput.images'),
-          imagesIndexed: sfn.JsonPath.numberAt('$.index.indexed'),
-          clustersUsed: sfn.JsonPath.numberAt('$.assignments.clusters'),
-          interactions: sfn.JsonPath.numberAt('$.interactions.rowsWritten'),
-          solutionVersionArn: sfn.JsonPath.stringAt('$.solutionVersion.arn'),
-          campaignArn: sfn.JsonPath.stringAt('$.campaign.arn'),
-          quality: sfn.JsonPath.objectAt('$.quality.verdict'),
-          previousGeneration: sfn.JsonPath.stringAt('$.published.previous'),
-          deletedGenerations: sfn.JsonPath.listAt('$.cleanup.deleted'),
-        }),
-      }],
-      resultPath: sfn.JsonPath.DISCARD,
+    const publishSuccess = pipelineEvent(this, 'Publish success event', {
+      source: settings.eventSource,
+      detailType: SUCCESS_DETAIL_TYPE,
+      eventBus: props.eventBus,
+      detail: sfn.TaskInput.fromObject({
+        execution: sfn.JsonPath.executionId,
+        generation,
+        imagesEmbedded: sfn.JsonPath.numberAt('$.kmeansInput.images'),
+        imagesIndexed: sfn.JsonPath.numberAt('$.index.indexed'),
+        clustersUsed: sfn.JsonPath.numberAt('$.assignments.clusters'),
+        interactions: sfn.JsonPath.numberAt('$.interactions.rowsWritten'),
+        solutionVersionArn: sfn.JsonPath.stringAt('$.solutionVersion.arn'),
+        campaignArn: sfn.JsonPath.stringAt('$.campaign.arn'),
+        quality: sfn.JsonPath.objectAt('$.quality.verdict'),
+        previousGeneration: sfn.JsonPath.stringAt('$.published.previous'),
+        deletedGenerations: sfn.JsonPath.listAt('$.cleanup.deleted'),
+      }),
     });
-    retryThrottling(publishSuccess, 'EventBridge');
     catchable.push(publishSuccess);
 
     for (const task of catchable) task.addCatch(publishFailure, { resultPath: '$.error' });
