@@ -8,20 +8,15 @@
  * get the plain order until their first live event. Marking is idempotent, so rerunning the step is safe.
  */
 import { AppError, ValidationError } from '../core/errors';
-import type { GenerationPublisher } from '../core/ports/generation-publisher';
+import type { GenerationPublisher, PublishedGeneration } from '../core/ports/generation-publisher';
 import type { ObjectStore } from '../core/ports/object-store';
 import type { UserHistory } from '../core/ports/user-history';
 import type { VectorIndex } from '../core/ports/vector-index';
 import type { StepContext } from './task-input';
 import { requireInteger, requireString } from './task-input';
 
-export interface PublishGenerationEvent extends StepContext {
-  readonly generation: string;
-  readonly clusterGeneration: string;
-  readonly clusterCount: number;
-  readonly campaignArn: string;
-  readonly trackingId: string;
-  readonly alias: string;
+/** What serving will read, as the definition passes it, plus where the trained users are. */
+export interface PublishGenerationEvent extends StepContext, PublishedGeneration {
   /** The trained users, one id per line; read only when the handler has a userHistory. @default no users marked */
   readonly usersKey?: string;
 }
